@@ -1,0 +1,5 @@
+//! A synthetic LLM inference server that wires every crate of the workspace together.
+//!
+//! This crate is reserved in the workspace; its contents arrive with the issue that owns it
+//! (see this crate's README).
+#![warn(missing_docs, missing_debug_implementations, unreachable_pub)]

@@ -1,0 +1,192 @@
+//! What a destination of records implements, and the per-sink filter the logger applies.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use logfmt::{Event, Formatter, Level};
+use serde::Serialize;
+
+use crate::directives::target_matches;
+use crate::{LevelFilter, QueueStats};
+
+/// A destination of records: the console, a file, a collector.
+///
+/// [`Sink::log`] runs on the thread that logged, for every record the sink's level and target
+/// filter accept. It must not block on I/O: format into the given [`LineBuf`] and hand the
+/// bytes to a [`NonBlocking`](crate::NonBlocking) worker. It must not log through `log` (its
+/// own troubles go to [`Diagnostics`](crate::Diagnostics)).
+pub trait Sink: Send + Sync + 'static {
+    /// Takes one record.
+    fn log(&self, event: &Event<'_>, line: &mut LineBuf);
+
+    /// Waits until every record taken so far is written, up to `timeout`; returns whether
+    /// everything was.
+    fn flush(&self, timeout: Duration) -> bool;
+
+    /// Flushes and stops background work, up to `timeout`; returns whether everything was
+    /// written. Records taken afterwards must still be handled (written directly, or counted).
+    fn shutdown(&self, timeout: Duration) -> bool {
+        self.flush(timeout)
+    }
+
+    /// Reopens files (after an external log rotation); nothing for other sinks.
+    fn reopen(&self) {}
+
+    /// The sink's counters.
+    fn stats(&self) -> SinkStats;
+}
+
+/// A sink's counters, as `stats()` reports them.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct SinkStats {
+    /// What kind of sink: `console`, `file`, `syslog`, ...
+    pub kind: String,
+    /// Records written.
+    pub written: u64,
+    /// Records dropped (full buffer under the `drop` policy).
+    pub dropped: u64,
+    /// Records whose write failed.
+    pub failed: u64,
+    /// Bytes written.
+    pub bytes: u64,
+    /// Records waiting to be written.
+    pub queued: u64,
+    /// The directory the sink writes in, for file sinks.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub directory: Option<String>,
+    /// The file being written, for file sinks.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// The most recent error, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<String>,
+    /// Further counters particular to the kind of sink (`rotations`, `retried`, ...).
+    #[serde(flatten)]
+    pub extra: BTreeMap<String, u64>,
+}
+
+impl SinkStats {
+    /// Stats of a sink of `kind` with a worker's counters.
+    pub fn from_queue(kind: &str, queue: &QueueStats) -> Self {
+        SinkStats {
+            kind: kind.to_owned(),
+            written: queue.written,
+            dropped: queue.dropped,
+            failed: queue.failed,
+            bytes: queue.bytes,
+            queued: queue.queued,
+            ..SinkStats::default()
+        }
+    }
+}
+
+/// Reusable per-thread buffers a sink formats into.
+#[derive(Debug, Default)]
+pub struct LineBuf {
+    scratch: logfmt::Scratch,
+    line: Vec<u8>,
+}
+
+impl LineBuf {
+    /// Empty buffers.
+    pub fn new() -> Self {
+        LineBuf::default()
+    }
+
+    /// Formats `event` with `formatter` and returns the bytes (valid until the next call).
+    pub fn format(&mut self, formatter: &Formatter, event: &Event<'_>) -> &[u8] {
+        self.line.clear();
+        formatter.format(event, &mut self.line, &mut self.scratch);
+        &self.line
+    }
+}
+
+/// Which records the logger hands a sink, besides the logger's own levels.
+///
+/// | setting | default |
+/// |---|---|
+/// | `level` | `trace`: whatever the logger's levels let through |
+/// | `include` | empty: every target |
+/// | `exclude` | empty |
+///
+/// Targets match as prefixes on path boundaries: `inference_demo::engine` includes
+/// `inference_demo::engine::sampler` but not `inference_demo::engines`.
+///
+/// ```
+/// use logcore::{LevelFilter, SinkOptions};
+/// let engine_only = SinkOptions::default()
+///     .level(LevelFilter::DEBUG)
+///     .include("inference_demo::engine");
+/// assert!(engine_only.accepts(logcore::Level::Info, "inference_demo::engine::sampler"));
+/// assert!(!engine_only.accepts(logcore::Level::Info, "inference_demo::http"));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SinkOptions {
+    pub(crate) level: LevelFilter,
+    pub(crate) include: Vec<String>,
+    pub(crate) exclude: Vec<String>,
+}
+
+impl Default for SinkOptions {
+    fn default() -> Self {
+        SinkOptions {
+            level: LevelFilter::TRACE,
+            include: Vec::new(),
+            exclude: Vec::new(),
+        }
+    }
+}
+
+impl SinkOptions {
+    /// The least severe level this sink takes.
+    #[must_use]
+    pub fn level(mut self, level: LevelFilter) -> Self {
+        self.level = level;
+        self
+    }
+
+    /// Takes only targets under `prefix` (and under other included prefixes).
+    #[must_use]
+    pub fn include(mut self, prefix: impl Into<String>) -> Self {
+        self.include.push(prefix.into());
+        self
+    }
+
+    /// Never takes targets under `prefix`.
+    #[must_use]
+    pub fn exclude(mut self, prefix: impl Into<String>) -> Self {
+        self.exclude.push(prefix.into());
+        self
+    }
+
+    /// Whether a record at `level` from `target` passes these options.
+    pub fn accepts(&self, level: Level, target: &str) -> bool {
+        self.level.allows(level) && self.accepts_target(target)
+    }
+
+    pub(crate) fn accepts_target(&self, target: &str) -> bool {
+        (self.include.is_empty() || self.include.iter().any(|p| target_matches(target, p)))
+            && !self.exclude.iter().any(|p| target_matches(target, p))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exclude_beats_include() {
+        let o = SinkOptions::default().include("app").exclude("app::noisy");
+        assert!(o.accepts(Level::Trace, "app::x"));
+        assert!(!o.accepts(Level::Error, "app::noisy::y"));
+        assert!(!o.accepts(Level::Error, "other"));
+    }
+
+    #[test]
+    fn level_applies_before_targets() {
+        let o = SinkOptions::default().level(LevelFilter::WARNING);
+        assert!(!o.accepts(Level::Info, "any"));
+        assert!(o.accepts(Level::Critical, "any"));
+    }
+}

@@ -1,0 +1,608 @@
+//! The non-blocking worker shared by every sink that writes off the caller's thread.
+//!
+//! Callers copy formatted bytes into a bounded buffer under a short lock; a named worker thread
+//! swaps the buffer for an empty one, writes the whole batch through a [`BatchWriter`] and
+//! flushes once. The worker wakes at least every flush interval, so an idle logger's lines
+//! reach their destination within that interval; callers wake it early only when the buffer
+//! passes half full, so a log call normally makes no system call.
+//!
+//! When the buffer is full, [`Overflow::Block`] (the default) makes the caller wait: nothing is
+//! lost. [`Overflow::Drop`] counts the record as dropped instead, and the writer is told how
+//! many once there is room again. After shutdown the writer is handed back and later records
+//! are written on the caller's thread, so nothing accepted late in a program's life is lost.
+
+use std::io;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use parking_lot::{Condvar, Mutex, MutexGuard};
+
+use crate::Diagnostics;
+
+/// What a full buffer does to the caller.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Overflow {
+    /// Wait for room: nothing is lost (the default).
+    #[default]
+    Block,
+    /// Drop the record and count it.
+    Drop,
+}
+
+impl std::str::FromStr for Overflow {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "block" => Ok(Overflow::Block),
+            "drop" => Ok(Overflow::Drop),
+            _ => Err("one of block, drop".to_owned()),
+        }
+    }
+}
+
+/// Where a worker's batches go: a terminal, a file, a network peer.
+///
+/// The worker calls it from its own thread only. It must not log through `log` (its
+/// troubles go to [`Diagnostics`]).
+pub trait BatchWriter: Send + 'static {
+    /// Writes one batch of whole records.
+    fn write_batch(&mut self, batch: &Batch<'_>) -> io::Result<()>;
+
+    /// Makes everything written so far durable or visible; called once after each batch.
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+
+    /// Called when the worker has been idle for a flush interval (for housekeeping).
+    fn tick(&mut self) {}
+
+    /// Called before the next batch when `count` records were dropped since the last call.
+    fn dropped(&mut self, count: u64) {
+        let _ = count;
+    }
+}
+
+/// Records accepted between two swaps, as contiguous bytes cut into segments by key.
+#[derive(Debug)]
+pub struct Batch<'a> {
+    bytes: &'a [u8],
+    segments: &'a [Segment],
+    records: u64,
+}
+
+/// A run of consecutive records that were pushed with the same key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Segment {
+    key: u64,
+    end: usize,
+}
+
+impl<'a> Batch<'a> {
+    /// All bytes of the batch.
+    pub fn bytes(&self) -> &'a [u8] {
+        self.bytes
+    }
+
+    /// How many records the batch holds.
+    pub fn records(&self) -> u64 {
+        self.records
+    }
+
+    /// The batch as (key, bytes) runs, in order. A file sink keys records by their date, so a
+    /// batch that spans midnight can be split between two files.
+    pub fn segments(&self) -> impl Iterator<Item = (u64, &'a [u8])> + '_ {
+        let mut start = 0;
+        self.segments.iter().map(move |s| {
+            let run = &self.bytes[start..s.end];
+            start = s.end;
+            (s.key, run)
+        })
+    }
+}
+
+/// Settings of a worker.
+///
+/// | setting | default |
+/// |---|---|
+/// | `capacity_bytes` | 1 MiB |
+/// | `overflow` | [`Overflow::Block`] |
+/// | `flush_interval` | 50 ms |
+/// | `shutdown_timeout` | 5 s |
+/// | `thread_name` | `logcore-worker` |
+#[derive(Clone, Debug)]
+pub struct NonBlockingBuilder {
+    capacity_bytes: usize,
+    overflow: Overflow,
+    flush_interval: Duration,
+    shutdown_timeout: Duration,
+    thread_name: String,
+}
+
+impl Default for NonBlockingBuilder {
+    fn default() -> Self {
+        NonBlockingBuilder {
+            capacity_bytes: 1 << 20,
+            overflow: Overflow::Block,
+            flush_interval: Duration::from_millis(50),
+            shutdown_timeout: Duration::from_secs(5),
+            thread_name: "logcore-worker".to_owned(),
+        }
+    }
+}
+
+impl NonBlockingBuilder {
+    /// The bound of the buffer in bytes (a single larger record is still accepted).
+    #[must_use]
+    pub fn capacity_bytes(mut self, bytes: usize) -> Self {
+        self.capacity_bytes = bytes.max(1);
+        self
+    }
+
+    /// What a full buffer does.
+    #[must_use]
+    pub fn overflow(mut self, overflow: Overflow) -> Self {
+        self.overflow = overflow;
+        self
+    }
+
+    /// The longest a record waits in an idle worker's buffer.
+    #[must_use]
+    pub fn flush_interval(mut self, interval: Duration) -> Self {
+        self.flush_interval = interval.max(Duration::from_millis(1));
+        self
+    }
+
+    /// How long the guard's drop waits for the buffer to drain.
+    #[must_use]
+    pub fn shutdown_timeout(mut self, timeout: Duration) -> Self {
+        self.shutdown_timeout = timeout;
+        self
+    }
+
+    /// The worker thread's name.
+    #[must_use]
+    pub fn thread_name(mut self, name: impl Into<String>) -> Self {
+        self.thread_name = name.into();
+        self
+    }
+
+    /// Starts the worker thread with `writer`.
+    pub fn spawn(self, writer: impl BatchWriter) -> io::Result<(NonBlocking, WorkerGuard)> {
+        let shared = Arc::new(Shared {
+            state: Mutex::new(State::new(self.capacity_bytes)),
+            wake: Condvar::new(),
+            space: Condvar::new(),
+            done: Condvar::new(),
+            capacity: self.capacity_bytes,
+            overflow: self.overflow,
+            flush_interval: self.flush_interval,
+            written: AtomicU64::new(0),
+            bytes: AtomicU64::new(0),
+            failed: AtomicU64::new(0),
+            diagnostics: Diagnostics::new(self.thread_name.clone()),
+        });
+        let worker = Arc::clone(&shared);
+        let writer: Box<dyn BatchWriter> = Box::new(writer);
+        let handle = thread::Builder::new()
+            .name(self.thread_name)
+            .spawn(move || run_worker(&worker, writer))?;
+        let queue = NonBlocking { shared };
+        let guard = WorkerGuard {
+            queue: queue.clone(),
+            handle: Some(handle),
+            timeout: self.shutdown_timeout,
+        };
+        Ok((queue, guard))
+    }
+}
+
+struct Shared {
+    state: Mutex<State>,
+    wake: Condvar,
+    space: Condvar,
+    done: Condvar,
+    capacity: usize,
+    overflow: Overflow,
+    flush_interval: Duration,
+    written: AtomicU64,
+    bytes: AtomicU64,
+    failed: AtomicU64,
+    diagnostics: Diagnostics,
+}
+
+struct State {
+    buf: Vec<u8>,
+    segments: Vec<Segment>,
+    records: u64,
+    // Sequence numbers of accepted records: `pushed` counts every one, `done` those written
+    // (or failed) and flushed.
+    pushed: u64,
+    done: u64,
+    dropped: u64,
+    dropped_unreported: u64,
+    worker_waiting: bool,
+    blocked: u32,
+    flush_waiters: u32,
+    flush_requested: bool,
+    shutdown: bool,
+    worker_alive: bool,
+    // The writer, handed back by the worker when it stops.
+    fallback: Option<Box<dyn BatchWriter>>,
+}
+
+impl State {
+    fn new(capacity: usize) -> Self {
+        State {
+            buf: Vec::with_capacity(capacity),
+            segments: Vec::new(),
+            records: 0,
+            pushed: 0,
+            done: 0,
+            dropped: 0,
+            dropped_unreported: 0,
+            worker_waiting: false,
+            blocked: 0,
+            flush_waiters: 0,
+            flush_requested: false,
+            shutdown: false,
+            worker_alive: true,
+            fallback: None,
+        }
+    }
+
+    fn append(&mut self, key: u64, bytes: &[u8]) {
+        self.buf.extend_from_slice(bytes);
+        match self.segments.last_mut() {
+            Some(last) if last.key == key => last.end = self.buf.len(),
+            _ => self.segments.push(Segment {
+                key,
+                end: self.buf.len(),
+            }),
+        }
+        self.records += 1;
+        self.pushed += 1;
+    }
+}
+
+thread_local! {
+    // Set on worker threads: a worker must never wait for its own queue.
+    static ON_WORKER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether the current thread is a worker thread (whose queue it must never wait on).
+pub(crate) fn on_worker_thread() -> bool {
+    ON_WORKER.try_with(|w| w.get()).unwrap_or(false)
+}
+
+/// What happened to a pushed record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pushed {
+    /// It is in the buffer (or was written directly after shutdown).
+    Accepted,
+    /// The buffer was full under [`Overflow::Drop`]; it was counted.
+    Dropped,
+    /// The worker is gone and the writer with it; it was counted as failed.
+    Failed,
+}
+
+/// A snapshot of a worker's counters.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct QueueStats {
+    /// Records written.
+    pub written: u64,
+    /// Bytes written.
+    pub bytes: u64,
+    /// Records dropped because the buffer was full.
+    pub dropped: u64,
+    /// Records whose write failed.
+    pub failed: u64,
+    /// Records waiting in the buffer.
+    pub queued: u64,
+    /// Bytes waiting in the buffer.
+    pub queued_bytes: u64,
+}
+
+/// The caller's side of a worker: cheap to clone, safe to share.
+#[derive(Clone)]
+pub struct NonBlocking {
+    shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for NonBlocking {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NonBlocking").field("stats", &self.stats()).finish()
+    }
+}
+
+impl NonBlocking {
+    /// Queues one record's bytes under `key` (records with equal consecutive keys form one
+    /// segment of a batch; pass 0 when keys do not matter).
+    pub fn push(&self, key: u64, bytes: &[u8]) -> Pushed {
+        let shared = &*self.shared;
+        let mut st = shared.state.lock();
+        loop {
+            if let Some(writer) = st.fallback.as_mut() {
+                return write_directly(shared, writer.as_mut(), key, bytes);
+            }
+            if !st.worker_alive {
+                shared.failed.fetch_add(1, Ordering::Relaxed);
+                return Pushed::Failed;
+            }
+            if st.buf.is_empty() || st.buf.len() + bytes.len() <= shared.capacity {
+                break;
+            }
+            if shared.overflow == Overflow::Drop || on_worker_thread() {
+                st.dropped = st.dropped.saturating_add(1);
+                st.dropped_unreported = st.dropped_unreported.saturating_add(1);
+                return Pushed::Dropped;
+            }
+            st.blocked += 1;
+            wake_worker(shared, &mut st);
+            shared.space.wait(&mut st);
+            st.blocked -= 1;
+        }
+        let before = st.buf.len();
+        st.append(key, bytes);
+        let half = shared.capacity / 2;
+        if before < half && st.buf.len() >= half {
+            wake_worker(shared, &mut st);
+        }
+        Pushed::Accepted
+    }
+
+    /// Waits until every record pushed before this call is written and flushed, or `timeout`
+    /// passes; returns whether it all was.
+    pub fn flush(&self, timeout: Duration) -> bool {
+        let shared = &*self.shared;
+        let mut st = shared.state.lock();
+        let target = st.pushed;
+        if st.done >= target || on_worker_thread() {
+            return st.done >= target;
+        }
+        st.flush_requested = true;
+        st.flush_waiters += 1;
+        wake_worker(shared, &mut st);
+        let deadline = Instant::now() + timeout;
+        while st.done < target && st.worker_alive {
+            if shared.done.wait_until(&mut st, deadline).timed_out() {
+                break;
+            }
+        }
+        st.flush_waiters -= 1;
+        st.done >= target
+    }
+
+    /// Asks the worker to drain, flush and stop, waiting up to `timeout`; returns whether it
+    /// stopped with nothing left. Records pushed afterwards are written on the caller's thread.
+    pub fn shutdown(&self, timeout: Duration) -> bool {
+        let shared = &*self.shared;
+        let mut st = shared.state.lock();
+        st.shutdown = true;
+        wake_worker(shared, &mut st);
+        let deadline = Instant::now() + timeout;
+        while st.worker_alive && !on_worker_thread() {
+            if shared.done.wait_until(&mut st, deadline).timed_out() {
+                break;
+            }
+        }
+        let left = st.pushed - st.done;
+        if left > 0 {
+            drop(st);
+            shared.diagnostics.report(format_args!(
+                "{left} records were still waiting to be written when shutdown gave up after {timeout:?}"
+            ));
+            return false;
+        }
+        !st.worker_alive
+    }
+
+    /// The worker's counters.
+    pub fn stats(&self) -> QueueStats {
+        let shared = &*self.shared;
+        let st = shared.state.lock();
+        QueueStats {
+            written: shared.written.load(Ordering::Relaxed),
+            bytes: shared.bytes.load(Ordering::Relaxed),
+            dropped: st.dropped,
+            failed: shared.failed.load(Ordering::Relaxed),
+            queued: st.records,
+            queued_bytes: st.buf.len() as u64,
+        }
+    }
+
+    /// The worker's rate-limited error reports.
+    pub fn diagnostics(&self) -> &Diagnostics {
+        &self.shared.diagnostics
+    }
+}
+
+fn wake_worker(shared: &Shared, st: &mut MutexGuard<'_, State>) {
+    if st.worker_waiting {
+        st.worker_waiting = false;
+        shared.wake.notify_one();
+    }
+}
+
+fn write_directly(shared: &Shared, writer: &mut dyn BatchWriter, key: u64, bytes: &[u8]) -> Pushed {
+    let segments = [Segment {
+        key,
+        end: bytes.len(),
+    }];
+    let batch = Batch {
+        bytes,
+        segments: &segments,
+        records: 1,
+    };
+    let result = writer.write_batch(&batch).and_then(|()| writer.flush());
+    account(shared, &batch, result);
+    Pushed::Accepted
+}
+
+fn account(shared: &Shared, batch: &Batch<'_>, result: io::Result<()>) {
+    match result {
+        Ok(()) => {
+            shared.written.fetch_add(batch.records, Ordering::Relaxed);
+            shared.bytes.fetch_add(batch.bytes.len() as u64, Ordering::Relaxed);
+        }
+        Err(e) => {
+            shared.failed.fetch_add(batch.records, Ordering::Relaxed);
+            shared
+                .diagnostics
+                .report(format_args!("writing {} records failed: {e}", batch.records));
+        }
+    }
+}
+
+/// What the worker took from the shared state along with the bytes.
+struct Taken {
+    records: u64,
+    upto: u64,
+    dropped: u64,
+}
+
+fn run_worker(shared: &Shared, mut writer: Box<dyn BatchWriter>) {
+    ON_WORKER.with(|w| w.set(true));
+    let mut buf = Vec::with_capacity(shared.capacity);
+    let mut segments = Vec::new();
+    let mut broken = false;
+    loop {
+        let mut st = shared.state.lock();
+        while st.buf.is_empty() && !st.flush_requested && !st.shutdown {
+            st.worker_waiting = true;
+            let idle = shared.wake.wait_for(&mut st, shared.flush_interval).timed_out();
+            st.worker_waiting = false;
+            if idle && st.buf.is_empty() && !broken {
+                MutexGuard::unlocked(&mut st, || {
+                    let _ = catch_unwind(AssertUnwindSafe(|| writer.tick()));
+                });
+            }
+        }
+        std::mem::swap(&mut st.buf, &mut buf);
+        std::mem::swap(&mut st.segments, &mut segments);
+        let taken = Taken {
+            records: std::mem::take(&mut st.records),
+            upto: st.pushed,
+            dropped: std::mem::take(&mut st.dropped_unreported),
+        };
+        st.flush_requested = false;
+        let stopping = st.shutdown;
+        if st.blocked > 0 {
+            shared.space.notify_all();
+        }
+        drop(st);
+
+        broken = write_taken(shared, writer.as_mut(), &buf, &segments, &taken, broken);
+        buf.clear();
+        segments.clear();
+        if buf.capacity() > 4 * shared.capacity {
+            buf.shrink_to(shared.capacity);
+        }
+
+        let mut st = shared.state.lock();
+        st.done = taken.upto;
+        let finished = stopping && st.buf.is_empty();
+        if finished {
+            st.worker_alive = false;
+            if !broken {
+                st.fallback = Some(writer);
+            }
+        }
+        let notify = st.flush_waiters > 0 || finished;
+        drop(st);
+        if notify {
+            shared.done.notify_all();
+        }
+        if finished {
+            return;
+        }
+    }
+}
+
+/// Writes one taken batch; returns whether the writer is (now) broken by a panic.
+fn write_taken(
+    shared: &Shared,
+    writer: &mut dyn BatchWriter,
+    buf: &[u8],
+    segments: &[Segment],
+    taken: &Taken,
+    broken: bool,
+) -> bool {
+    let batch = Batch {
+        bytes: buf,
+        segments,
+        records: taken.records,
+    };
+    if broken {
+        shared.failed.fetch_add(taken.records, Ordering::Relaxed);
+        return true;
+    }
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        if taken.dropped > 0 {
+            writer.dropped(taken.dropped);
+        }
+        let written = if batch.records > 0 {
+            writer.write_batch(&batch)
+        } else {
+            Ok(())
+        };
+        written.and_then(|()| writer.flush())
+    }));
+    match outcome {
+        Ok(result) => {
+            if batch.records > 0 {
+                account(shared, &batch, result);
+            }
+            false
+        }
+        Err(_) => {
+            shared.failed.fetch_add(taken.records, Ordering::Relaxed);
+            shared
+                .diagnostics
+                .report(format_args!("the writer panicked; later records are counted as failed"));
+            true
+        }
+    }
+}
+
+/// Drains and stops the worker when dropped, waiting up to the shutdown timeout.
+#[must_use = "dropping the guard stops the worker; keep it for as long as records are written"]
+#[derive(Debug)]
+pub struct WorkerGuard {
+    queue: NonBlocking,
+    handle: Option<thread::JoinHandle<()>>,
+    timeout: Duration,
+}
+
+impl WorkerGuard {
+    /// Drains and stops the worker now; returns whether everything was written.
+    pub fn shutdown(mut self) -> bool {
+        self.stop()
+    }
+
+    fn stop(&mut self) -> bool {
+        let drained = self.queue.shutdown(self.timeout);
+        if let Some(handle) = self.handle.take() {
+            if handle.is_finished() {
+                let _ = handle.join();
+            }
+        }
+        drained
+    }
+}
+
+impl Drop for WorkerGuard {
+    fn drop(&mut self) {
+        if self.handle.is_some() {
+            self.stop();
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "worker_tests.rs"]
+mod tests;

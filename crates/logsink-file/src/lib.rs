@@ -1,0 +1,5 @@
+//! Daily and size-rotating log files with retention, compression and per-target routing, for logcore.
+//!
+//! This crate is reserved in the workspace; its contents arrive with the issue that owns it
+//! (see this crate's README).
+#![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
