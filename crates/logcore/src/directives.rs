@@ -64,7 +64,8 @@ impl Directives {
     pub fn set(&mut self, target: &str, level: LevelFilter) {
         self.targets.retain(|(t, _)| t != target);
         self.targets.push((target.to_owned(), level));
-        self.targets.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
+        self.targets
+            .sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
     }
 
     /// Removes the directive for exactly `target`; returns whether there was one.
@@ -81,7 +82,10 @@ impl Directives {
 
     /// The most verbose filter any directive asks for (for the `log` crate's max level).
     pub(crate) fn most_verbose(&self) -> Option<LevelFilter> {
-        self.targets.iter().map(|(_, l)| *l).reduce(LevelFilter::most_verbose)
+        self.targets
+            .iter()
+            .map(|(_, l)| *l)
+            .reduce(LevelFilter::most_verbose)
     }
 }
 
@@ -89,7 +93,7 @@ impl fmt::Display for Directives {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut parts: Vec<String> = self.default.iter().map(|l| l.to_string()).collect();
         let mut targets: Vec<_> = self.targets.iter().collect();
-        targets.sort();
+        targets.sort_by(|a, b| a.0.cmp(&b.0));
         parts.extend(targets.iter().map(|(t, l)| format!("{t}={l}")));
         f.write_str(&parts.join(","))
     }
@@ -103,7 +107,9 @@ impl std::str::FromStr for Directives {
         let mut d = Directives::default();
         for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
             if part.contains('/') {
-                return Err(format!("{part:?}: regular-expression filters (`/...`) are not supported"));
+                return Err(format!(
+                    "{part:?}: regular-expression filters (`/...`) are not supported"
+                ));
             }
             match part.split_once('=') {
                 Some((target, level)) => {
@@ -111,16 +117,18 @@ impl std::str::FromStr for Directives {
                     if target.is_empty() {
                         return Err(format!("{part:?}: expected target=level with a target"));
                     }
-                    let level = level
-                        .parse::<LevelFilter>()
-                        .map_err(|expected| format!("{part:?}: level {:?}: expected {expected}", level.trim()))?;
+                    let level = level.parse::<LevelFilter>().map_err(|expected| {
+                        format!("{part:?}: level {:?}: expected {expected}", level.trim())
+                    })?;
                     d.set(target, level);
                 }
                 None => match part.parse::<LevelFilter>() {
                     Ok(level) => d.default = Some(level),
                     // A bare word that is not a level names a target: everything from it.
                     Err(_) if is_target_name(part) => d.set(part, LevelFilter::TRACE),
-                    Err(expected) => return Err(format!("{part:?}: expected {expected}, or a target name")),
+                    Err(expected) => {
+                        return Err(format!("{part:?}: expected {expected}, or a target name"));
+                    }
                 },
             }
         }
@@ -129,7 +137,8 @@ impl std::str::FromStr for Directives {
 }
 
 fn is_target_name(s: &str) -> bool {
-    s.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | ':' | '.' | '-'))
+    s.chars()
+        .all(|c| c.is_alphanumeric() || matches!(c, '_' | ':' | '.' | '-'))
 }
 
 #[cfg(test)]
@@ -170,9 +179,24 @@ mod tests {
             err,
             "\"hyper=loud\": level \"loud\": expected one of trace, debug, info, warning, error, critical (or off)"
         );
-        assert!("=debug".parse::<Directives>().unwrap_err().contains("with a target"));
-        assert!("app/foo".parse::<Directives>().unwrap_err().contains("not supported"));
-        assert!("bad level!".parse::<Directives>().unwrap_err().contains("a target name"));
+        assert!(
+            "=debug"
+                .parse::<Directives>()
+                .unwrap_err()
+                .contains("with a target")
+        );
+        assert!(
+            "app/foo"
+                .parse::<Directives>()
+                .unwrap_err()
+                .contains("not supported")
+        );
+        assert!(
+            "bad level!"
+                .parse::<Directives>()
+                .unwrap_err()
+                .contains("a target name")
+        );
     }
 
     #[test]

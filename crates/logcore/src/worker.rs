@@ -315,7 +315,9 @@ pub struct NonBlocking {
 
 impl std::fmt::Debug for NonBlocking {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("NonBlocking").field("stats", &self.stats()).finish()
+        f.debug_struct("NonBlocking")
+            .field("stats", &self.stats())
+            .finish()
     }
 }
 
@@ -447,13 +449,16 @@ fn account(shared: &Shared, batch: &Batch<'_>, result: io::Result<()>) {
     match result {
         Ok(()) => {
             shared.written.fetch_add(batch.records, Ordering::Relaxed);
-            shared.bytes.fetch_add(batch.bytes.len() as u64, Ordering::Relaxed);
+            shared
+                .bytes
+                .fetch_add(batch.bytes.len() as u64, Ordering::Relaxed);
         }
         Err(e) => {
             shared.failed.fetch_add(batch.records, Ordering::Relaxed);
-            shared
-                .diagnostics
-                .report(format_args!("writing {} records failed: {e}", batch.records));
+            shared.diagnostics.report(format_args!(
+                "writing {} records failed: {e}",
+                batch.records
+            ));
         }
     }
 }
@@ -474,7 +479,10 @@ fn run_worker(shared: &Shared, mut writer: Box<dyn BatchWriter>) {
         let mut st = shared.state.lock();
         while st.buf.is_empty() && !st.flush_requested && !st.shutdown {
             st.worker_waiting = true;
-            let idle = shared.wake.wait_for(&mut st, shared.flush_interval).timed_out();
+            let idle = shared
+                .wake
+                .wait_for(&mut st, shared.flush_interval)
+                .timed_out();
             st.worker_waiting = false;
             if idle && st.buf.is_empty() && !broken {
                 MutexGuard::unlocked(&mut st, || {
@@ -505,20 +513,19 @@ fn run_worker(shared: &Shared, mut writer: Box<dyn BatchWriter>) {
 
         let mut st = shared.state.lock();
         st.done = taken.upto;
-        let finished = stopping && st.buf.is_empty();
-        if finished {
+        if stopping && st.buf.is_empty() {
             st.worker_alive = false;
             if !broken {
                 st.fallback = Some(writer);
             }
+            drop(st);
+            shared.done.notify_all();
+            return;
         }
-        let notify = st.flush_waiters > 0 || finished;
+        let notify = st.flush_waiters > 0;
         drop(st);
         if notify {
             shared.done.notify_all();
-        }
-        if finished {
-            return;
         }
     }
 }
@@ -561,9 +568,9 @@ fn write_taken(
         }
         Err(_) => {
             shared.failed.fetch_add(taken.records, Ordering::Relaxed);
-            shared
-                .diagnostics
-                .report(format_args!("the writer panicked; later records are counted as failed"));
+            shared.diagnostics.report(format_args!(
+                "the writer panicked; later records are counted as failed"
+            ));
             true
         }
     }

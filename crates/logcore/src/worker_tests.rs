@@ -76,7 +76,9 @@ fn per_thread(lines: &[String]) -> HashMap<String, Vec<usize>> {
     let mut map: HashMap<String, Vec<usize>> = HashMap::new();
     for line in lines {
         let (t, i) = line.split_once(' ').expect("whole line");
-        map.entry(t.to_owned()).or_default().push(i.parse().expect("whole number"));
+        map.entry(t.to_owned())
+            .or_default()
+            .push(i.parse().expect("whole number"));
     }
     map
 }
@@ -93,7 +95,11 @@ fn block_loses_nothing_with_four_producers_and_a_tiny_queue() {
     let got = lines(&c);
     assert_eq!(got.len(), 80_000);
     for (t, seq) in per_thread(&got) {
-        assert_eq!(seq, (0..20_000).collect::<Vec<_>>(), "thread {t} out of order or incomplete");
+        assert_eq!(
+            seq,
+            (0..20_000).collect::<Vec<_>>(),
+            "thread {t} out of order or incomplete"
+        );
     }
     assert_eq!(queue.stats().written, 80_000);
     assert_eq!(queue.stats().dropped, 0);
@@ -113,7 +119,10 @@ fn drop_counts_exactly_the_missing_records() {
     let dropped = produce(&queue, 4, 5_000);
     assert!(guard.shutdown());
     let got = lines(&c);
-    assert!(dropped > 0, "the slow writer should have made the queue overflow");
+    assert!(
+        dropped > 0,
+        "the slow writer should have made the queue overflow"
+    );
     assert_eq!(got.len() as u64 + dropped, 20_000);
     assert_eq!(queue.stats().dropped, dropped);
     assert_eq!(queue.stats().written, got.len() as u64);
@@ -178,7 +187,13 @@ fn write_errors_are_counted_as_failed_and_reported() {
     assert!(guard.shutdown());
     assert_eq!(queue.stats().failed, 10);
     assert_eq!(queue.stats().written, 0);
-    assert!(queue.diagnostics().last_error().unwrap().contains("disk full"));
+    assert!(
+        queue
+            .diagnostics()
+            .last_error()
+            .unwrap()
+            .contains("disk full")
+    );
 }
 
 #[test]
@@ -212,6 +227,10 @@ fn batches_keep_keyed_segments_apart() {
     assert!(queue.flush(Duration::from_secs(10)));
     assert_eq!(
         *c.segments.lock(),
-        [(1, "a\nb\n".to_owned()), (2, "c\n".to_owned()), (1, "d\n".to_owned())]
+        [
+            (1, "a\nb\n".to_owned()),
+            (2, "c\n".to_owned()),
+            (1, "d\n".to_owned())
+        ]
     );
 }

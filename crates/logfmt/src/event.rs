@@ -99,6 +99,12 @@ impl Fields for [(&str, Value<'_>)] {
     }
 }
 
+impl Fields for Vec<(&str, Value<'_>)> {
+    fn visit(&self, visit: &mut dyn FnMut(&str, Value<'_>)) {
+        self.as_slice().visit(visit)
+    }
+}
+
 impl<const N: usize> Fields for [(&str, Value<'_>); N] {
     fn visit(&self, visit: &mut dyn FnMut(&str, Value<'_>)) {
         self.as_slice().visit(visit)

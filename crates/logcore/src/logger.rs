@@ -1,0 +1,656 @@
+//! The logger: level checks, the sink registry, and the path of one record to every sink.
+//!
+//! Levels are atomics. The sinks and per-target directives live in an immutable snapshot that
+//! is replaced whole on every change; each thread keeps the snapshot it last used and swaps
+//! it only when a shared generation counter says it is stale, so the logging path takes no
+//! lock and touches no shared cache line except that counter.
+
+use std::cell::{Cell, RefCell};
+use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use logfmt::{Event, Fields, Level, Timestamp};
+use parking_lot::{Mutex, RwLock};
+
+use crate::level::AtomicLevelFilter;
+use crate::stats::{LevelCounters, TargetCache, TargetRegistry, thread_shard};
+use crate::{
+    Directives, Error, LevelFilter, LineBuf, RequestId, Sink, SinkOptions, SinkReport, Stats,
+    current_request_id,
+};
+
+/// A source of timestamps; inject one to test rotation or daylight-saving changes.
+pub trait Clock: Send + Sync + 'static {
+    /// The current time.
+    fn now(&self) -> Timestamp;
+}
+
+/// A sink with its name and filter, as registered.
+pub(crate) struct SinkEntry {
+    pub(crate) name: String,
+    pub(crate) level: AtomicLevelFilter,
+    pub(crate) options: SinkOptions,
+    pub(crate) sink: Box<dyn Sink>,
+}
+
+impl SinkEntry {
+    fn accepts(&self, level: Level, target: &str) -> bool {
+        self.level.get().allows(level) && self.options.accepts_target(target)
+    }
+}
+
+/// The parts of the configuration that change only by replacing them whole.
+pub(crate) struct Snapshot {
+    generation: u64,
+    pub(crate) directives: Directives,
+    pub(crate) sinks: Vec<Arc<SinkEntry>>,
+}
+
+pub(crate) struct Inner {
+    id: u64,
+    pub(crate) global: AtomicLevelFilter,
+    generation: AtomicU64,
+    snapshot: RwLock<Arc<Snapshot>>,
+    // Serialises changes so each builds on the one before.
+    edit: Mutex<()>,
+    counters: LevelCounters,
+    targets: TargetRegistry,
+    started: Instant,
+    clock: Option<Arc<dyn Clock>>,
+    pub(crate) log_body: AtomicBool,
+    // usize::MAX: not set.
+    pub(crate) max_body_chars: AtomicUsize,
+    pub(crate) installed: AtomicBool,
+    recursion_dropped: AtomicU64,
+    pub(crate) shutdown_timeout: Duration,
+    pub(crate) panic_hook: bool,
+}
+
+/// The logger. Cheap to clone; every clone is the same logger.
+///
+/// Installed with [`install`](crate::install) it receives every `log` record of the process;
+/// as a plain value it can be driven directly, which is how tests use several at once.
+#[derive(Clone)]
+pub struct Logger {
+    pub(crate) inner: Arc<Inner>,
+}
+
+impl fmt::Debug for Logger {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Logger")
+            .field("level", &self.level())
+            .field("sinks", &self.sink_names())
+            .finish()
+    }
+}
+
+/// One record on its way to the sinks, whatever made it (`log`, a helper, the panic hook).
+pub(crate) struct Record<'a> {
+    pub(crate) level: Level,
+    pub(crate) target: &'a str,
+    pub(crate) function: Option<&'a str>,
+    pub(crate) file: Option<&'a str>,
+    pub(crate) line: Option<u32>,
+    pub(crate) message: &'a dyn fmt::Display,
+    pub(crate) fields: &'a dyn Fields,
+    pub(crate) details: &'a [&'a dyn fmt::Display],
+    /// Overrides the current request scope.
+    pub(crate) request_id: Option<RequestId>,
+}
+
+/// What each thread keeps between records.
+struct Local {
+    logger: u64,
+    generation: u64,
+    snapshot: Option<Arc<Snapshot>>,
+    line: LineBuf,
+    targets: TargetCache,
+    thread: Option<String>,
+    shard: usize,
+}
+
+impl Local {
+    fn new() -> Self {
+        Local {
+            logger: 0,
+            generation: 0,
+            snapshot: None,
+            line: LineBuf::new(),
+            targets: TargetCache::default(),
+            thread: None,
+            shard: thread_shard(),
+        }
+    }
+}
+
+thread_local! {
+    static LOCAL: RefCell<Local> = RefCell::new(Local::new());
+    // Records made while formatting another record (a `Display` that logs) on this thread.
+    static DEPTH: Cell<u8> = const { Cell::new(0) };
+}
+
+/// How deep a `Display` implementation may log from inside a log call before records drop.
+const MAX_DEPTH: u8 = 4;
+
+static NEXT_LOGGER_ID: AtomicU64 = AtomicU64::new(1);
+
+fn thread_label() -> String {
+    let current = std::thread::current();
+    match current.name() {
+        Some(name) => name.to_owned(),
+        None => format!("{:?}", current.id()),
+    }
+}
+
+impl Logger {
+    pub(crate) fn new(
+        level: LevelFilter,
+        directives: Directives,
+        clock: Option<Arc<dyn Clock>>,
+    ) -> Self {
+        Logger {
+            inner: Arc::new(Inner {
+                id: NEXT_LOGGER_ID.fetch_add(1, Ordering::Relaxed),
+                global: AtomicLevelFilter::new(level),
+                generation: AtomicU64::new(1),
+                snapshot: RwLock::new(Arc::new(Snapshot {
+                    generation: 1,
+                    directives,
+                    sinks: Vec::new(),
+                })),
+                edit: Mutex::new(()),
+                counters: LevelCounters::new(),
+                targets: TargetRegistry::new(),
+                started: Instant::now(),
+                clock,
+                log_body: AtomicBool::new(false),
+                max_body_chars: AtomicUsize::new(usize::MAX),
+                installed: AtomicBool::new(false),
+                recursion_dropped: AtomicU64::new(0),
+                shutdown_timeout: Duration::from_secs(5),
+                panic_hook: true,
+            }),
+        }
+    }
+
+    pub(crate) fn inner_mut(&mut self) -> &mut Inner {
+        Arc::get_mut(&mut self.inner).expect("configured before it is shared")
+    }
+
+    /// The current time by this logger's clock.
+    pub fn now(&self) -> Timestamp {
+        match &self.inner.clock {
+            Some(clock) => clock.now(),
+            None => Timestamp::now(),
+        }
+    }
+
+    fn current(&self) -> Arc<Snapshot> {
+        Arc::clone(&self.inner.snapshot.read())
+    }
+
+    /// Replaces the snapshot with `change` applied to a copy of it.
+    fn edit<R>(&self, change: impl FnOnce(&mut Directives, &mut Vec<Arc<SinkEntry>>) -> R) -> R {
+        let _serial = self.inner.edit.lock();
+        let old = self.current();
+        let mut directives = old.directives.clone();
+        let mut sinks = old.sinks.clone();
+        let result = change(&mut directives, &mut sinks);
+        let generation = old.generation + 1;
+        *self.inner.snapshot.write() = Arc::new(Snapshot {
+            generation,
+            directives,
+            sinks,
+        });
+        self.inner.generation.store(generation, Ordering::Release);
+        self.update_max_level_locked();
+        result
+    }
+
+    /// Tells the `log` crate the most verbose level anything could want, so that a disabled
+    /// record costs only its one relaxed load.
+    fn update_max_level_locked(&self) {
+        if !self.inner.installed.load(Ordering::Relaxed) {
+            return;
+        }
+        let snap = self.current();
+        let logger = match snap.directives.most_verbose() {
+            Some(d) => self.level().most_verbose(d),
+            None => self.level(),
+        };
+        let sinks = snap
+            .sinks
+            .iter()
+            .map(|s| s.level.get())
+            .reduce(LevelFilter::most_verbose)
+            .unwrap_or(LevelFilter::Off);
+        log::set_max_level(logger.least_verbose(sinks).to_log());
+    }
+
+    pub(crate) fn update_max_level(&self) {
+        let _serial = self.inner.edit.lock();
+        self.update_max_level_locked();
+    }
+
+    /// The global level.
+    pub fn level(&self) -> LevelFilter {
+        self.inner.global.get()
+    }
+
+    /// Changes the global level; every thread sees it from its next record.
+    pub fn set_level(&self, level: LevelFilter) {
+        self.inner.global.set(level);
+        self.update_max_level();
+    }
+
+    /// Sets the level of records from `target` and the targets under it.
+    pub fn set_target_level(&self, target: &str, level: LevelFilter) {
+        self.edit(|d, _| d.set(target, level));
+    }
+
+    /// Removes the level set for exactly `target`; returns whether there was one.
+    pub fn clear_target_level(&self, target: &str) -> bool {
+        self.edit(|d, _| d.remove(target))
+    }
+
+    /// Changes the level of the sink called `name`.
+    pub fn set_sink_level(&self, name: &str, level: LevelFilter) -> Result<(), Error> {
+        let snap = self.current();
+        let entry = snap
+            .sinks
+            .iter()
+            .find(|s| s.name == name)
+            .ok_or_else(|| Error::NoSuchSink(name.to_owned()))?;
+        entry.level.set(level);
+        self.update_max_level();
+        Ok(())
+    }
+
+    /// Changes the console sink's level (`CONSOLE_LOG_LEVEL`).
+    pub fn set_console_level(&self, level: LevelFilter) -> Result<(), Error> {
+        self.set_sink_level(crate::CONSOLE_SINK, level)
+    }
+
+    /// Adds a sink under a unique `name`; it receives records from the next one on.
+    pub fn add_sink(&self, name: &str, sink: impl Sink, options: SinkOptions) -> Result<(), Error> {
+        self.add_boxed_sink(name, Box::new(sink), options)
+    }
+
+    /// [`add_sink`](Self::add_sink) for a boxed sink.
+    pub fn add_boxed_sink(
+        &self,
+        name: &str,
+        sink: Box<dyn Sink>,
+        options: SinkOptions,
+    ) -> Result<(), Error> {
+        self.edit(|_, sinks| {
+            if sinks.iter().any(|s| s.name == name) {
+                return Err(Error::SinkExists(name.to_owned()));
+            }
+            sinks.push(Arc::new(SinkEntry {
+                name: name.to_owned(),
+                level: AtomicLevelFilter::new(options.level),
+                options,
+                sink,
+            }));
+            Ok(())
+        })
+    }
+
+    /// Removes the sink called `name`, draining it first (up to the shutdown timeout).
+    pub fn remove_sink(&self, name: &str) -> Result<(), Error> {
+        let removed = self.edit(|_, sinks| {
+            let index = sinks.iter().position(|s| s.name == name);
+            index.map(|i| sinks.remove(i))
+        });
+        let entry = removed.ok_or_else(|| Error::NoSuchSink(name.to_owned()))?;
+        entry.sink.shutdown(self.inner.shutdown_timeout);
+        Ok(())
+    }
+
+    /// The names of the registered sinks, in order.
+    pub fn sink_names(&self) -> Vec<String> {
+        self.current()
+            .sinks
+            .iter()
+            .map(|s| s.name.clone())
+            .collect()
+    }
+
+    /// Whether a record at `level` from `target` would reach at least one sink.
+    pub fn enabled(&self, level: Level, target: &str) -> bool {
+        let snap = self.current();
+        self.passes_levels(&snap, level, target)
+            && snap.sinks.iter().any(|s| s.accepts(level, target))
+    }
+
+    fn passes_levels(&self, snap: &Snapshot, level: Level, target: &str) -> bool {
+        let global = self.inner.global.get();
+        let filter = if snap.directives.has_targets() {
+            snap.directives.level_for(target).unwrap_or(global)
+        } else {
+            global
+        };
+        filter.allows(level)
+    }
+
+    /// Waits until every sink has written what it took, up to `timeout` each; returns whether
+    /// all did.
+    pub fn flush_timeout(&self, timeout: Duration) -> bool {
+        // Every sink is flushed even when an earlier one timed out.
+        let mut all = true;
+        for s in &self.current().sinks {
+            all &= s.sink.flush(timeout);
+        }
+        all
+    }
+
+    /// Drains and stops every sink's background work (up to the shutdown timeout each).
+    /// Records logged afterwards are still written, on the caller's thread.
+    pub fn shutdown(&self) -> bool {
+        let mut all = true;
+        for s in &self.current().sinks {
+            all &= s.sink.shutdown(self.inner.shutdown_timeout);
+        }
+        all
+    }
+
+    /// Asks every sink to reopen its files (after an external rotation; the demo wires it to
+    /// SIGHUP).
+    pub fn reopen(&self) {
+        for s in &self.current().sinks {
+            s.sink.reopen();
+        }
+    }
+
+    /// A snapshot of the logger for a `/health` endpoint.
+    pub fn stats(&self) -> Stats {
+        let snap = self.current();
+        let (total_loggers, targets) = self.inner.targets.snapshot();
+        let sinks: Vec<SinkReport> = snap
+            .sinks
+            .iter()
+            .map(|s| SinkReport {
+                name: s.name.clone(),
+                level: s.level.get(),
+                include: s.options.include.clone(),
+                exclude: s.options.exclude.clone(),
+                stats: s.sink.stats(),
+            })
+            .collect();
+        Stats {
+            uptime_secs: self.inner.started.elapsed().as_secs_f64(),
+            total_loggers,
+            targets,
+            current_level: self.level(),
+            console_level: sinks
+                .iter()
+                .find(|s| s.name == crate::CONSOLE_SINK)
+                .map(|s| s.level),
+            target_levels: snap
+                .directives
+                .targets()
+                .map(|(t, l)| (t.to_owned(), l))
+                .collect(),
+            records: self.inner.counters.snapshot(),
+            recursion_dropped: self.inner.recursion_dropped.load(Ordering::Relaxed),
+            log_directory: sinks.iter().find_map(|s| s.stats.directory.clone()),
+            sinks,
+        }
+    }
+
+    /// Sends one record to every sink that wants it.
+    pub(crate) fn dispatch(&self, record: &Record<'_>) {
+        let depth = DEPTH.try_with(Cell::get).unwrap_or(0);
+        if depth >= MAX_DEPTH {
+            self.inner.recursion_dropped.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
+        let _ = DEPTH.try_with(|d| d.set(depth + 1));
+        let outcome = LOCAL.try_with(|cell| match cell.try_borrow_mut() {
+            Ok(mut local) => self.dispatch_with(&mut local, record),
+            // A sink or a `Display` logged while this thread was already logging.
+            Err(_) => self.dispatch_with(&mut Local::new(), record),
+        });
+        if outcome.is_err() {
+            // Thread-local storage is gone (the thread is exiting): use fresh buffers.
+            self.dispatch_with(&mut Local::new(), record);
+        }
+        let _ = DEPTH.try_with(|d| d.set(depth));
+    }
+
+    fn dispatch_with(&self, local: &mut Local, record: &Record<'_>) {
+        let generation = self.inner.generation.load(Ordering::Acquire);
+        if local.logger != self.inner.id
+            || local.generation != generation
+            || local.snapshot.is_none()
+        {
+            if local.logger != self.inner.id {
+                local.targets = TargetCache::default();
+                local.logger = self.inner.id;
+            }
+            let snap = self.current();
+            local.generation = snap.generation;
+            local.snapshot = Some(snap);
+        }
+        let Local {
+            snapshot,
+            line,
+            targets,
+            thread,
+            shard,
+            ..
+        } = local;
+        let Some(snap) = snapshot.as_deref() else {
+            return;
+        };
+        if !self.passes_levels(snap, record.level, record.target) {
+            return;
+        }
+        self.inner.counters.add(record.level, *shard);
+        self.inner.targets.note(record.target, targets);
+        if !snap
+            .sinks
+            .iter()
+            .any(|s| s.accepts(record.level, record.target))
+        {
+            return;
+        }
+        let request_id = record.request_id.or_else(current_request_id);
+        let event = Event {
+            timestamp: self.now(),
+            level: record.level,
+            target: record.target,
+            function: record.function,
+            file: record.file,
+            line: record.line,
+            request_id: request_id.as_ref().map(RequestId::as_str),
+            thread: Some(thread.get_or_insert_with(thread_label)),
+            message: record.message,
+            fields: record.fields,
+            details: record.details,
+        };
+        for entry in &snap.sinks {
+            if entry.accepts(record.level, record.target) {
+                entry.sink.log(&event, line);
+            }
+        }
+    }
+}
+
+/// The key-value under which the macros pass the calling function's path.
+pub(crate) const FUNCTION_KEY: &str = "logcore.function";
+/// The key-value under which `critical!` marks a record as CRITICAL.
+pub(crate) const CRITICAL_KEY: &str = "logcore.critical";
+
+/// The reserved key-values the macros put first, read before the record is dispatched.
+#[derive(Default)]
+struct Reserved<'kvs> {
+    function: Option<&'kvs str>,
+    critical: bool,
+}
+
+impl<'kvs> log::kv::VisitSource<'kvs> for Reserved<'kvs> {
+    fn visit_pair(
+        &mut self,
+        key: log::kv::Key<'kvs>,
+        value: log::kv::Value<'kvs>,
+    ) -> Result<(), log::kv::Error> {
+        match key.as_str() {
+            FUNCTION_KEY => self.function = value.to_borrowed_str(),
+            CRITICAL_KEY => self.critical = value.to_bool() == Some(true),
+            // Reserved keys come first: stop at the first of the caller's own.
+            _ => return Err(log::kv::Error::msg("end of reserved keys")),
+        }
+        Ok(())
+    }
+}
+
+/// A record's `log` key-values as fields, without the reserved ones.
+struct KvFields<'a>(&'a dyn log::kv::Source);
+
+impl Fields for KvFields<'_> {
+    fn visit(&self, visit: &mut dyn FnMut(&str, logfmt::Value<'_>)) {
+        struct Visitor<'f>(&'f mut dyn FnMut(&str, logfmt::Value<'_>));
+        impl<'kvs> log::kv::VisitSource<'kvs> for Visitor<'_> {
+            fn visit_pair(
+                &mut self,
+                key: log::kv::Key<'kvs>,
+                value: log::kv::Value<'kvs>,
+            ) -> Result<(), log::kv::Error> {
+                let key = key.as_str();
+                if !key.starts_with("logcore.") {
+                    (self.0)(key, convert(&value));
+                }
+                Ok(())
+            }
+        }
+        let _ = self.0.visit(&mut Visitor(visit));
+    }
+}
+
+/// Keeps numbers numbers and booleans booleans, so JSON output keeps their types.
+fn convert<'v>(value: &'v log::kv::Value<'_>) -> logfmt::Value<'v> {
+    if let Some(v) = value.to_u64() {
+        logfmt::Value::U64(v)
+    } else if let Some(v) = value.to_i64() {
+        logfmt::Value::I64(v)
+    } else if let Some(v) = value.to_f64() {
+        logfmt::Value::F64(v)
+    } else if let Some(v) = value.to_bool() {
+        logfmt::Value::Bool(v)
+    } else if let Some(v) = value.to_borrowed_str() {
+        logfmt::Value::Str(v)
+    } else {
+        logfmt::Value::Display(value)
+    }
+}
+
+/// `crate::module::function::__f` (what the macros capture) to `function`; closures and
+/// async blocks report the function they are in.
+pub(crate) fn short_function_name(path: &str) -> &str {
+    let mut path = path.strip_suffix("::__f").unwrap_or(path);
+    while let Some(outer) = path.strip_suffix("::{{closure}}") {
+        path = outer;
+    }
+    path.rsplit("::").next().unwrap_or(path)
+}
+
+impl log::Log for Logger {
+    fn enabled(&self, metadata: &log::Metadata<'_>) -> bool {
+        Logger::enabled(
+            self,
+            crate::level::from_log(metadata.level()),
+            metadata.target(),
+        )
+    }
+
+    fn log(&self, record: &log::Record<'_>) {
+        let kvs = record.key_values();
+        let mut reserved = Reserved::default();
+        if kvs.count() > 0 {
+            let _ = kvs.visit(&mut reserved);
+        }
+        let level = if reserved.critical {
+            Level::Critical
+        } else {
+            crate::level::from_log(record.level())
+        };
+        self.dispatch(&Record {
+            level,
+            target: record.target(),
+            function: reserved.function.map(short_function_name),
+            file: record.file(),
+            line: record.line(),
+            message: record.args(),
+            fields: &KvFields(kvs),
+            details: &[],
+            request_id: None,
+        });
+    }
+
+    fn flush(&self) {
+        self.flush_timeout(self.inner.shutdown_timeout);
+    }
+}
+
+/// A [`Clock`] that stays where it is set: for tests of rotation and daylight-saving changes.
+///
+/// ```
+/// use logcore::{Clock, ManualClock};
+/// use logfmt::Timestamp;
+/// use std::time::Duration;
+/// let clock = ManualClock::new(Timestamp::new(1_737_297_015, 0));
+/// clock.advance(Duration::from_secs(86_400));
+/// assert_eq!(clock.now().unix_seconds(), 1_737_383_415);
+/// ```
+#[derive(Debug)]
+pub struct ManualClock(Mutex<Timestamp>);
+
+impl ManualClock {
+    /// A clock showing `at`.
+    pub fn new(at: Timestamp) -> Self {
+        ManualClock(Mutex::new(at))
+    }
+
+    /// Sets the time.
+    pub fn set(&self, at: Timestamp) {
+        *self.0.lock() = at;
+    }
+
+    /// Moves the time forward.
+    pub fn advance(&self, by: Duration) {
+        let mut now = self.0.lock();
+        *now = *now + by;
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> Timestamp {
+        *self.0.lock()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short_function_name;
+
+    #[test]
+    fn function_names_are_shortened() {
+        assert_eq!(
+            short_function_name("app::main::create_app::__f"),
+            "create_app"
+        );
+        assert_eq!(
+            short_function_name("app::handler::{{closure}}::{{closure}}::__f"),
+            "handler"
+        );
+        assert_eq!(
+            short_function_name("app::<impl app::Engine>::step::__f"),
+            "step"
+        );
+        assert_eq!(short_function_name("plain"), "plain");
+    }
+}
