@@ -44,9 +44,7 @@ pub enum InvalidRequestId {
     #[error("request id is {0} bytes long; at most 64 are allowed")]
     TooLong(usize),
     /// The id held a character outside `[A-Za-z0-9._:-]`.
-    #[error(
-        "request id has {0:?} at byte {1}; only A-Z, a-z, 0-9, '.', '_', ':' and '-' are allowed"
-    )]
+    #[error("request id has {0:?} at byte {1}; only A-Z, a-z, 0-9, '.', '_', ':' and '-' are allowed")]
     BadChar(char, usize),
 }
 
@@ -284,9 +282,7 @@ mod tests {
 
     #[test]
     fn generated_ids_have_the_documented_shape_and_differ() {
-        let ids: std::collections::HashSet<String> = (0..1000)
-            .map(|_| RequestId::generate().to_string())
-            .collect();
+        let ids: std::collections::HashSet<String> = (0..1000).map(|_| RequestId::generate().to_string()).collect();
         assert_eq!(ids.len(), 1000);
         for id in &ids {
             assert!(id.starts_with("req_"), "{id}");
@@ -302,27 +298,13 @@ mod tests {
 
     #[test]
     fn outside_ids_are_checked() {
-        assert!(
-            RequestId::parse("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01").is_ok()
-        );
+        assert!(RequestId::parse("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01").is_ok());
         assert!(RequestId::parse(&"a".repeat(64)).is_ok());
-        assert_eq!(
-            RequestId::parse(&"a".repeat(65)),
-            Err(InvalidRequestId::TooLong(65))
-        );
+        assert_eq!(RequestId::parse(&"a".repeat(65)), Err(InvalidRequestId::TooLong(65)));
         assert_eq!(RequestId::parse(""), Err(InvalidRequestId::Empty));
-        assert_eq!(
-            RequestId::parse("a b"),
-            Err(InvalidRequestId::BadChar(' ', 1))
-        );
-        assert_eq!(
-            RequestId::parse("id\x1b[2J"),
-            Err(InvalidRequestId::BadChar('\x1b', 2))
-        );
-        assert_eq!(
-            RequestId::parse("아이디"),
-            Err(InvalidRequestId::BadChar('아', 0))
-        );
+        assert_eq!(RequestId::parse("a b"), Err(InvalidRequestId::BadChar(' ', 1)));
+        assert_eq!(RequestId::parse("id\x1b[2J"), Err(InvalidRequestId::BadChar('\x1b', 2)));
+        assert_eq!(RequestId::parse("아이디"), Err(InvalidRequestId::BadChar('아', 0)));
     }
 
     #[test]

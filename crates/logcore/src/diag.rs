@@ -72,11 +72,7 @@ impl Diagnostics {
             String::new()
         };
         // stderr may itself be gone; there is nowhere further to report that.
-        let _ = writeln!(
-            std::io::stderr().lock(),
-            "[logcore] {}: {text}{more}",
-            self.name
-        );
+        let _ = writeln!(std::io::stderr().lock(), "[logcore] {}: {text}{more}", self.name);
     }
 
     /// The most recent error reported, if any.

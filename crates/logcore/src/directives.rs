@@ -82,10 +82,7 @@ impl Directives {
 
     /// The most verbose filter any directive asks for (for the `log` crate's max level).
     pub(crate) fn most_verbose(&self) -> Option<LevelFilter> {
-        self.targets
-            .iter()
-            .map(|(_, l)| *l)
-            .reduce(LevelFilter::most_verbose)
+        self.targets.iter().map(|(_, l)| *l).reduce(LevelFilter::most_verbose)
     }
 }
 
@@ -117,9 +114,9 @@ impl std::str::FromStr for Directives {
                     if target.is_empty() {
                         return Err(format!("{part:?}: expected target=level with a target"));
                     }
-                    let level = level.parse::<LevelFilter>().map_err(|expected| {
-                        format!("{part:?}: level {:?}: expected {expected}", level.trim())
-                    })?;
+                    let level = level
+                        .parse::<LevelFilter>()
+                        .map_err(|expected| format!("{part:?}: level {:?}: expected {expected}", level.trim()))?;
                     d.set(target, level);
                 }
                 None => match part.parse::<LevelFilter>() {
@@ -179,18 +176,8 @@ mod tests {
             err,
             "\"hyper=loud\": level \"loud\": expected one of trace, debug, info, warning, error, critical (or off)"
         );
-        assert!(
-            "=debug"
-                .parse::<Directives>()
-                .unwrap_err()
-                .contains("with a target")
-        );
-        assert!(
-            "app/foo"
-                .parse::<Directives>()
-                .unwrap_err()
-                .contains("not supported")
-        );
+        assert!("=debug".parse::<Directives>().unwrap_err().contains("with a target"));
+        assert!("app/foo".parse::<Directives>().unwrap_err().contains("not supported"));
         assert!(
             "bad level!"
                 .parse::<Directives>()

@@ -37,10 +37,7 @@ impl std::fmt::Debug for LoggerBuilder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("LoggerBuilder")
             .field("config", &self.config)
-            .field(
-                "sinks",
-                &self.sinks.iter().map(|s| &s.0).collect::<Vec<_>>(),
-            )
+            .field("sinks", &self.sinks.iter().map(|s| &s.0).collect::<Vec<_>>())
             .finish()
     }
 }
@@ -79,13 +76,10 @@ impl LoggerBuilder {
         })?;
         let mut logger = Logger::new(config.level, config.targets.clone(), self.clock);
         let inner = logger.inner_mut();
+        inner.log_body.store(config.request.log_body, Ordering::Relaxed);
         inner
-            .log_body
-            .store(config.request.log_body, Ordering::Relaxed);
-        inner.max_body_chars.store(
-            config.request.max_body_chars.unwrap_or(usize::MAX),
-            Ordering::Relaxed,
-        );
+            .max_body_chars
+            .store(config.request.max_body_chars.unwrap_or(usize::MAX), Ordering::Relaxed);
         inner.shutdown_timeout = config.queue.shutdown_timeout;
         inner.panic_hook = config.panic_hook;
         if config.console.enabled {
@@ -194,6 +188,11 @@ pub fn set_level(level: LevelFilter) -> Result<(), Error> {
 /// Changes the installed logger's console level.
 pub fn set_console_level(level: LevelFilter) -> Result<(), Error> {
     installed()?.set_console_level(level)
+}
+
+/// Changes the level of the installed logger's sink called `name`.
+pub fn set_sink_level(name: &str, level: LevelFilter) -> Result<(), Error> {
+    installed()?.set_sink_level(name, level)
 }
 
 /// Sets the level of one target (and those under it) on the installed logger.

@@ -65,19 +65,17 @@ impl Logger {
             Some(context) => format!("{context}: {err}"),
             None => err.to_string(),
         };
-        let mut lines: Vec<String> =
-            std::iter::successors(err.source(), |e: &&(dyn StdError + 'static)| (*e).source())
-                .map(|cause| format!("caused by: {cause}"))
-                .collect();
+        let mut lines: Vec<String> = std::iter::successors(err.source(), |e: &&(dyn StdError + 'static)| (*e).source())
+            .map(|cause| format!("caused by: {cause}"))
+            .collect();
         let captured = backtrace.filter(|b| b.status() == BacktraceStatus::Captured);
         if let Some(bt) = captured {
             lines.push("backtrace:".to_owned());
-            lines.extend(bt.to_string().lines().map(str::to_owned));
+            lines.extend(short_backtrace(bt));
         }
         self.emit(site, Level::Error, &message, &lines);
         if captured.is_none() && self.enabled(Level::Debug, site.target) {
-            let here = Backtrace::force_capture().to_string();
-            let frames: Vec<String> = here.lines().map(str::to_owned).collect();
+            let frames = short_backtrace(&Backtrace::force_capture());
             self.emit(
                 site,
                 Level::Debug,
@@ -88,8 +86,7 @@ impl Logger {
     }
 
     fn emit(&self, site: Site<'_>, level: Level, message: &dyn fmt::Display, lines: &[String]) {
-        let details: Vec<&dyn fmt::Display> =
-            lines.iter().map(|l| l as &dyn fmt::Display).collect();
+        let details: Vec<&dyn fmt::Display> = lines.iter().map(|l| l as &dyn fmt::Display).collect();
         self.dispatch(&Record {
             level,
             target: site.target,
@@ -290,6 +287,46 @@ impl RequestLogger {
     pub fn critical(&self, message: impl fmt::Display) {
         self.log(Level::Critical, message)
     }
+}
+
+/// The frames of `bt` that belong to the program, one line each: without the logger's and
+/// the panic machinery's frames on top, and without the runtime's start-up frames below
+/// (the same cut std makes for its short backtraces).
+pub(crate) fn short_backtrace(bt: &Backtrace) -> Vec<String> {
+    const OWN: [&str; 7] = [
+        "std::backtrace::",
+        "logcore::",
+        "<logcore::",
+        "__rustc::rust_begin_unwind",
+        "rust_begin_unwind",
+        "core::panicking::",
+        "std::panicking::",
+    ];
+    let text = bt.to_string();
+    // A frame is a numbered line (`  3: symbol`) and the `at file:line` lines under it.
+    let mut frames: Vec<Vec<&str>> = Vec::new();
+    for line in text.lines() {
+        let numbered = line
+            .trim_start()
+            .split_once(": ")
+            .is_some_and(|(n, _)| n.parse::<u32>().is_ok());
+        match frames.last_mut() {
+            Some(frame) if !numbered => frame.push(line),
+            _ => frames.push(vec![line]),
+        }
+    }
+    let symbol = |frame: &[&str]| frame[0].trim_start().split_once(": ").map_or("", |(_, s)| s).to_owned();
+    let start = frames
+        .iter()
+        .rposition(|f| symbol(f).contains("__rust_end_short_backtrace"))
+        .map_or(0, |i| i + 1);
+    let start = (start..frames.len())
+        .find(|&i| !OWN.iter().any(|own| symbol(&frames[i]).starts_with(own)))
+        .unwrap_or(start);
+    let end = (start..frames.len())
+        .find(|&i| symbol(&frames[i]).contains("__rust_begin_short_backtrace"))
+        .unwrap_or(frames.len());
+    frames[start..end].iter().flatten().map(|l| (*l).to_owned()).collect()
 }
 
 fn to_log_level(level: Level) -> log::Level {

@@ -45,20 +45,12 @@ impl LevelFilter {
 
     /// The more verbose of two filters (the one that lets more through).
     pub fn most_verbose(self, other: LevelFilter) -> LevelFilter {
-        if self.to_u8() <= other.to_u8() {
-            self
-        } else {
-            other
-        }
+        if self.to_u8() <= other.to_u8() { self } else { other }
     }
 
     /// The less verbose of two filters.
     pub fn least_verbose(self, other: LevelFilter) -> LevelFilter {
-        if self.to_u8() >= other.to_u8() {
-            self
-        } else {
-            other
-        }
+        if self.to_u8() >= other.to_u8() { self } else { other }
     }
 
     /// The lower-case name: a level name or `off`.
@@ -122,8 +114,7 @@ impl Serialize for LevelFilter {
 }
 
 /// What a valid level filter looks like, for error messages.
-pub(crate) const LEVEL_FILTER_EXPECTED: &str =
-    "one of trace, debug, info, warning, error, critical (or off)";
+pub(crate) const LEVEL_FILTER_EXPECTED: &str = "one of trace, debug, info, warning, error, critical (or off)";
 
 impl FromStr for LevelFilter {
     type Err = String;
@@ -176,22 +167,10 @@ mod tests {
     fn filters_parse_and_order() {
         assert_eq!("OFF".parse::<LevelFilter>(), Ok(LevelFilter::Off));
         assert_eq!("Warn".parse::<LevelFilter>(), Ok(LevelFilter::WARNING));
-        assert_eq!(
-            "verbose".parse::<LevelFilter>().unwrap_err(),
-            LEVEL_FILTER_EXPECTED
-        );
-        assert_eq!(
-            LevelFilter::DEBUG.most_verbose(LevelFilter::ERROR),
-            LevelFilter::DEBUG
-        );
-        assert_eq!(
-            LevelFilter::Off.most_verbose(LevelFilter::ERROR),
-            LevelFilter::ERROR
-        );
-        assert_eq!(
-            LevelFilter::DEBUG.least_verbose(LevelFilter::Off),
-            LevelFilter::Off
-        );
+        assert_eq!("verbose".parse::<LevelFilter>().unwrap_err(), LEVEL_FILTER_EXPECTED);
+        assert_eq!(LevelFilter::DEBUG.most_verbose(LevelFilter::ERROR), LevelFilter::DEBUG);
+        assert_eq!(LevelFilter::Off.most_verbose(LevelFilter::ERROR), LevelFilter::ERROR);
+        assert_eq!(LevelFilter::DEBUG.least_verbose(LevelFilter::Off), LevelFilter::Off);
     }
 
     #[test]
@@ -204,11 +183,7 @@ mod tests {
     #[test]
     fn atomic_round_trips_every_filter() {
         let a = AtomicLevelFilter::new(LevelFilter::Off);
-        for f in Level::ALL
-            .map(LevelFilter::At)
-            .into_iter()
-            .chain([LevelFilter::Off])
-        {
+        for f in Level::ALL.map(LevelFilter::At).into_iter().chain([LevelFilter::Off]) {
             a.set(f);
             assert_eq!(a.get(), f);
         }

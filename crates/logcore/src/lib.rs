@@ -38,37 +38,32 @@ mod stats;
 mod worker;
 
 pub use config::{
-    Config, ConfigError, ConfigLoader, ConsoleConfig, ENV_VARS, Origin, PerfConfig, QueueConfig,
-    RequestConfig, TimeZoneSetting,
+    Config, ConfigError, ConfigLoader, ConsoleConfig, ENV_VARS, Origin, PerfConfig, QueueConfig, RequestConfig,
+    TimeZoneSetting,
 };
 pub use console::{ColorMode, ConsoleSink, ConsoleSinkBuilder, Stream, dropped_notice};
 pub use context::{
-    InvalidRequestId, RequestId, RequestIdExt, RequestScope, WithRequestId, current_request_id,
-    in_request,
+    InvalidRequestId, RequestId, RequestIdExt, RequestScope, WithRequestId, current_request_id, in_request,
 };
 pub use diag::Diagnostics;
 pub use directives::Directives;
 pub use error::Error;
 pub use global::{
-    CONSOLE_SINK, LoggerBuilder, LoggerGuard, add_sink, flush, install, logger, remove_sink,
-    reopen, set_console_level, set_level, set_target_level, shutdown, stats,
+    CONSOLE_SINK, LoggerBuilder, LoggerGuard, add_sink, flush, install, logger, remove_sink, reopen, set_console_level,
+    set_level, set_sink_level, set_target_level, shutdown, stats,
 };
-pub use helpers::{
-    ERROR_TARGET, REQUEST_TARGET, RequestLogger, log_error, log_request_info, request_logger,
-};
+pub use helpers::{ERROR_TARGET, REQUEST_TARGET, RequestLogger, log_error, log_request_info, request_logger};
 pub use level::LevelFilter;
 pub use logfmt::{
-    Event, Fields, Format, Formatter, Level, Precision, Timestamp, Value, Zone,
-    is_sensitive_header, is_sensitive_key, preview, redact, truncate_chars,
+    Event, Fields, Format, Formatter, Level, Precision, Timestamp, Value, Zone, is_sensitive_header, is_sensitive_key,
+    preview, redact, truncate_chars,
 };
 pub use logger::{Clock, Logger, ManualClock};
 pub use memory::{CapturedRecord, MemorySink};
 pub use panic::{PANIC_TARGET, install_panic_hook};
 pub use sink::{LineBuf, Sink, SinkOptions, SinkStats};
 pub use stats::{RecordCounts, SinkReport, Stats};
-pub use worker::{
-    Batch, BatchWriter, NonBlocking, NonBlockingBuilder, Overflow, Pushed, QueueStats, WorkerGuard,
-};
+pub use worker::{Batch, BatchWriter, NonBlocking, NonBlockingBuilder, Overflow, Pushed, QueueStats, WorkerGuard};
 
 /// What the macros expand to; not part of the public API.
 #[doc(hidden)]

@@ -17,8 +17,7 @@ use parking_lot::{Mutex, RwLock};
 use crate::level::AtomicLevelFilter;
 use crate::stats::{LevelCounters, TargetCache, TargetRegistry, thread_shard};
 use crate::{
-    Directives, Error, LevelFilter, LineBuf, RequestId, Sink, SinkOptions, SinkReport, Stats,
-    current_request_id,
+    Directives, Error, LevelFilter, LineBuf, RequestId, Sink, SinkOptions, SinkReport, Stats, current_request_id,
 };
 
 /// A source of timestamps; inject one to test rotation or daylight-saving changes.
@@ -145,11 +144,7 @@ fn thread_label() -> String {
 }
 
 impl Logger {
-    pub(crate) fn new(
-        level: LevelFilter,
-        directives: Directives,
-        clock: Option<Arc<dyn Clock>>,
-    ) -> Self {
+    pub(crate) fn new(level: LevelFilter, directives: Directives, clock: Option<Arc<dyn Clock>>) -> Self {
         Logger {
             inner: Arc::new(Inner {
                 id: NEXT_LOGGER_ID.fetch_add(1, Ordering::Relaxed),
@@ -279,12 +274,7 @@ impl Logger {
     }
 
     /// [`add_sink`](Self::add_sink) for a boxed sink.
-    pub fn add_boxed_sink(
-        &self,
-        name: &str,
-        sink: Box<dyn Sink>,
-        options: SinkOptions,
-    ) -> Result<(), Error> {
+    pub fn add_boxed_sink(&self, name: &str, sink: Box<dyn Sink>, options: SinkOptions) -> Result<(), Error> {
         self.edit(|_, sinks| {
             if sinks.iter().any(|s| s.name == name) {
                 return Err(Error::SinkExists(name.to_owned()));
@@ -312,18 +302,13 @@ impl Logger {
 
     /// The names of the registered sinks, in order.
     pub fn sink_names(&self) -> Vec<String> {
-        self.current()
-            .sinks
-            .iter()
-            .map(|s| s.name.clone())
-            .collect()
+        self.current().sinks.iter().map(|s| s.name.clone()).collect()
     }
 
     /// Whether a record at `level` from `target` would reach at least one sink.
     pub fn enabled(&self, level: Level, target: &str) -> bool {
         let snap = self.current();
-        self.passes_levels(&snap, level, target)
-            && snap.sinks.iter().any(|s| s.accepts(level, target))
+        self.passes_levels(&snap, level, target) && snap.sinks.iter().any(|s| s.accepts(level, target))
     }
 
     fn passes_levels(&self, snap: &Snapshot, level: Level, target: &str) -> bool {
@@ -385,15 +370,8 @@ impl Logger {
             total_loggers,
             targets,
             current_level: self.level(),
-            console_level: sinks
-                .iter()
-                .find(|s| s.name == crate::CONSOLE_SINK)
-                .map(|s| s.level),
-            target_levels: snap
-                .directives
-                .targets()
-                .map(|(t, l)| (t.to_owned(), l))
-                .collect(),
+            console_level: sinks.iter().find(|s| s.name == crate::CONSOLE_SINK).map(|s| s.level),
+            target_levels: snap.directives.targets().map(|(t, l)| (t.to_owned(), l)).collect(),
             records: self.inner.counters.snapshot(),
             recursion_dropped: self.inner.recursion_dropped.load(Ordering::Relaxed),
             log_directory: sinks.iter().find_map(|s| s.stats.directory.clone()),
@@ -423,10 +401,7 @@ impl Logger {
 
     fn dispatch_with(&self, local: &mut Local, record: &Record<'_>) {
         let generation = self.inner.generation.load(Ordering::Acquire);
-        if local.logger != self.inner.id
-            || local.generation != generation
-            || local.snapshot.is_none()
-        {
+        if local.logger != self.inner.id || local.generation != generation || local.snapshot.is_none() {
             if local.logger != self.inner.id {
                 local.targets = TargetCache::default();
                 local.logger = self.inner.id;
@@ -451,11 +426,7 @@ impl Logger {
         }
         self.inner.counters.add(record.level, *shard);
         self.inner.targets.note(record.target, targets);
-        if !snap
-            .sinks
-            .iter()
-            .any(|s| s.accepts(record.level, record.target))
-        {
+        if !snap.sinks.iter().any(|s| s.accepts(record.level, record.target)) {
             return;
         }
         let request_id = record.request_id.or_else(current_request_id);
@@ -493,11 +464,7 @@ struct Reserved<'kvs> {
 }
 
 impl<'kvs> log::kv::VisitSource<'kvs> for Reserved<'kvs> {
-    fn visit_pair(
-        &mut self,
-        key: log::kv::Key<'kvs>,
-        value: log::kv::Value<'kvs>,
-    ) -> Result<(), log::kv::Error> {
+    fn visit_pair(&mut self, key: log::kv::Key<'kvs>, value: log::kv::Value<'kvs>) -> Result<(), log::kv::Error> {
         match key.as_str() {
             FUNCTION_KEY => self.function = value.to_borrowed_str(),
             CRITICAL_KEY => self.critical = value.to_bool() == Some(true),
@@ -560,11 +527,7 @@ pub(crate) fn short_function_name(path: &str) -> &str {
 
 impl log::Log for Logger {
     fn enabled(&self, metadata: &log::Metadata<'_>) -> bool {
-        Logger::enabled(
-            self,
-            crate::level::from_log(metadata.level()),
-            metadata.target(),
-        )
+        Logger::enabled(self, crate::level::from_log(metadata.level()), metadata.target())
     }
 
     fn log(&self, record: &log::Record<'_>) {
@@ -639,18 +602,12 @@ mod tests {
 
     #[test]
     fn function_names_are_shortened() {
-        assert_eq!(
-            short_function_name("app::main::create_app::__f"),
-            "create_app"
-        );
+        assert_eq!(short_function_name("app::main::create_app::__f"), "create_app");
         assert_eq!(
             short_function_name("app::handler::{{closure}}::{{closure}}::__f"),
             "handler"
         );
-        assert_eq!(
-            short_function_name("app::<impl app::Engine>::step::__f"),
-            "step"
-        );
+        assert_eq!(short_function_name("app::<impl app::Engine>::step::__f"), "step");
         assert_eq!(short_function_name("plain"), "plain");
     }
 }

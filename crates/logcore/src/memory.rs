@@ -40,10 +40,7 @@ pub struct CapturedRecord {
 impl CapturedRecord {
     /// The value of field `key`, if present.
     pub fn field(&self, key: &str) -> Option<&str> {
-        self.fields
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
+        self.fields.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
     }
 }
 

@@ -56,12 +56,11 @@ fn log_panic(info: &PanicHookInfo<'_>) {
         .location()
         .map_or(("<unknown>", 0, 0), |l| (l.file(), l.line(), l.column()));
     let message = format!("thread '{thread}' panicked at {file}:{line}:{column}: {payload}");
-    let backtrace = Backtrace::force_capture().to_string();
+    let frames = crate::helpers::short_backtrace(&Backtrace::force_capture());
     let lines: Vec<&str> = std::iter::once("backtrace:")
-        .chain(backtrace.lines())
+        .chain(frames.iter().map(String::as_str))
         .collect();
-    let details: Vec<&dyn std::fmt::Display> =
-        lines.iter().map(|l| l as &dyn std::fmt::Display).collect();
+    let details: Vec<&dyn std::fmt::Display> = lines.iter().map(|l| l as &dyn std::fmt::Display).collect();
     let fields = [("thread", Value::Str(&thread))];
     logger.dispatch(&Record {
         level: Level::Critical,

@@ -315,9 +315,7 @@ pub struct NonBlocking {
 
 impl std::fmt::Debug for NonBlocking {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("NonBlocking")
-            .field("stats", &self.stats())
-            .finish()
+        f.debug_struct("NonBlocking").field("stats", &self.stats()).finish()
     }
 }
 
@@ -431,10 +429,7 @@ fn wake_worker(shared: &Shared, st: &mut MutexGuard<'_, State>) {
 }
 
 fn write_directly(shared: &Shared, writer: &mut dyn BatchWriter, key: u64, bytes: &[u8]) -> Pushed {
-    let segments = [Segment {
-        key,
-        end: bytes.len(),
-    }];
+    let segments = [Segment { key, end: bytes.len() }];
     let batch = Batch {
         bytes,
         segments: &segments,
@@ -449,16 +444,13 @@ fn account(shared: &Shared, batch: &Batch<'_>, result: io::Result<()>) {
     match result {
         Ok(()) => {
             shared.written.fetch_add(batch.records, Ordering::Relaxed);
-            shared
-                .bytes
-                .fetch_add(batch.bytes.len() as u64, Ordering::Relaxed);
+            shared.bytes.fetch_add(batch.bytes.len() as u64, Ordering::Relaxed);
         }
         Err(e) => {
             shared.failed.fetch_add(batch.records, Ordering::Relaxed);
-            shared.diagnostics.report(format_args!(
-                "writing {} records failed: {e}",
-                batch.records
-            ));
+            shared
+                .diagnostics
+                .report(format_args!("writing {} records failed: {e}", batch.records));
         }
     }
 }
@@ -479,10 +471,7 @@ fn run_worker(shared: &Shared, mut writer: Box<dyn BatchWriter>) {
         let mut st = shared.state.lock();
         while st.buf.is_empty() && !st.flush_requested && !st.shutdown {
             st.worker_waiting = true;
-            let idle = shared
-                .wake
-                .wait_for(&mut st, shared.flush_interval)
-                .timed_out();
+            let idle = shared.wake.wait_for(&mut st, shared.flush_interval).timed_out();
             st.worker_waiting = false;
             if idle && st.buf.is_empty() && !broken {
                 MutexGuard::unlocked(&mut st, || {
@@ -568,9 +557,9 @@ fn write_taken(
         }
         Err(_) => {
             shared.failed.fetch_add(taken.records, Ordering::Relaxed);
-            shared.diagnostics.report(format_args!(
-                "the writer panicked; later records are counted as failed"
-            ));
+            shared
+                .diagnostics
+                .report(format_args!("the writer panicked; later records are counted as failed"));
             true
         }
     }

@@ -119,10 +119,7 @@ fn drop_counts_exactly_the_missing_records() {
     let dropped = produce(&queue, 4, 5_000);
     assert!(guard.shutdown());
     let got = lines(&c);
-    assert!(
-        dropped > 0,
-        "the slow writer should have made the queue overflow"
-    );
+    assert!(dropped > 0, "the slow writer should have made the queue overflow");
     assert_eq!(got.len() as u64 + dropped, 20_000);
     assert_eq!(queue.stats().dropped, dropped);
     assert_eq!(queue.stats().written, got.len() as u64);
@@ -187,13 +184,7 @@ fn write_errors_are_counted_as_failed_and_reported() {
     assert!(guard.shutdown());
     assert_eq!(queue.stats().failed, 10);
     assert_eq!(queue.stats().written, 0);
-    assert!(
-        queue
-            .diagnostics()
-            .last_error()
-            .unwrap()
-            .contains("disk full")
-    );
+    assert!(queue.diagnostics().last_error().unwrap().contains("disk full"));
 }
 
 #[test]
@@ -202,10 +193,7 @@ fn a_panicking_writer_never_stalls_blocked_callers() {
         panic: true,
         ..Collect::default()
     };
-    let (queue, guard) = NonBlockingBuilder::default()
-        .capacity_bytes(16)
-        .spawn(c)
-        .unwrap();
+    let (queue, guard) = NonBlockingBuilder::default().capacity_bytes(16).spawn(c).unwrap();
     assert_eq!(produce(&queue, 2, 2_000), 0);
     guard.shutdown();
     let stats = queue.stats();
@@ -227,10 +215,6 @@ fn batches_keep_keyed_segments_apart() {
     assert!(queue.flush(Duration::from_secs(10)));
     assert_eq!(
         *c.segments.lock(),
-        [
-            (1, "a\nb\n".to_owned()),
-            (2, "c\n".to_owned()),
-            (1, "d\n".to_owned())
-        ]
+        [(1, "a\nb\n".to_owned()), (2, "c\n".to_owned()), (1, "d\n".to_owned())]
     );
 }

@@ -35,12 +35,7 @@ fn child_entry_point() {
 fn run_child(mode: &str, env: &[(&str, &str)]) -> String {
     let mut command = Command::new(std::env::current_exe().unwrap());
     command
-        .args([
-            "--exact",
-            "child_entry_point",
-            "--nocapture",
-            "--test-threads=1",
-        ])
+        .args(["--exact", "child_entry_point", "--nocapture", "--test-threads=1"])
         .env(CHILD, mode)
         .env_remove("NO_COLOR")
         .env_remove("LOG_LEVEL")
@@ -68,24 +63,26 @@ fn log_lines(stdout: &str) -> Vec<&str> {
 fn piped_stdout_gets_plain_pipe_lines_and_every_line_arrives() {
     let out = run_child("drop", &[]);
     let lines = log_lines(&out);
-    assert_eq!(
-        lines.len(),
-        2 + LINES,
-        "INFO and up, every line, nothing lost at exit"
-    );
+    assert_eq!(lines.len(), 2 + LINES, "INFO and up, every line, nothing lost at exit");
     assert!(
         !out.contains('\x1b'),
         "auto colour is off when stdout is not a terminal"
     );
     let start = lines[0];
-    assert!(start.ends_with(" | INFO     | app.main              | child_entry_point    | no-req     | VLLM Server starting up"), "{start}");
-    assert!(lines[1].contains(" | WARNING  | app.routers.generate  | child_entry_point    | req_a1b2c3d4 | slow generation tokens=145"), "{}", lines[1]);
     assert!(
-        lines
-            .last()
-            .unwrap()
-            .ends_with(&format!("line {}", LINES - 1))
+        start.ends_with(
+            " | INFO     | app.main              | child_entry_point    | no-req     | VLLM Server starting up"
+        ),
+        "{start}"
     );
+    assert!(
+        lines[1].contains(
+            " | WARNING  | app.routers.generate  | child_entry_point    | req_a1b2c3d4 | slow generation tokens=145"
+        ),
+        "{}",
+        lines[1]
+    );
+    assert!(lines.last().unwrap().ends_with(&format!("line {}", LINES - 1)));
 }
 
 #[test]
@@ -99,15 +96,8 @@ fn log_color_always_colours_the_level() {
 fn levels_from_the_environment_filter_the_console() {
     let out = run_child("drop", &[("LOG_LEVEL", "debug")]);
     assert!(out.contains("| DEBUG    |"), "LOG_LEVEL=debug shows DEBUG");
-    let out = run_child(
-        "drop",
-        &[("LOG_LEVEL", "debug"), ("CONSOLE_LOG_LEVEL", "warning")],
-    );
-    assert_eq!(
-        log_lines(&out).len(),
-        1,
-        "only the WARNING reaches the console: {out}"
-    );
+    let out = run_child("drop", &[("LOG_LEVEL", "debug"), ("CONSOLE_LOG_LEVEL", "warning")]);
+    assert_eq!(log_lines(&out).len(), 1, "only the WARNING reaches the console: {out}");
 }
 
 #[test]

@@ -48,10 +48,7 @@ fn log_error_writes_the_whole_chain_as_lines_of_one_record() {
     let r = &records[0];
     assert_eq!(r.level, Level::Error);
     assert_eq!(r.message, "Text generation failed: generation failed");
-    assert_eq!(
-        r.details,
-        ["caused by: sampler error", "caused by: CUDA out of memory"]
-    );
+    assert_eq!(r.details, ["caused by: sampler error", "caused by: CUDA out of memory"]);
     assert_eq!(r.function.as_deref(), Some("generate"));
 }
 
@@ -68,10 +65,7 @@ fn at_debug_a_backtrace_is_always_logged_too() {
     let records = memory.records();
     assert_eq!(records.len(), 2);
     assert_eq!(records[1].level, Level::Debug);
-    assert!(
-        records[1].details.len() > 2,
-        "backtrace frames as detail lines"
-    );
+    assert!(records[1].details.len() > 2, "backtrace frames as detail lines");
 }
 
 #[test]
@@ -125,31 +119,18 @@ fn body_preview_is_redacted_then_cut_by_characters() {
     let preview = |max, level| {
         let (logger, memory) = logger_with_memory(request_config(true, max, level));
         logger.log_request_info("POST", "/vision", None, Some(body.len()), Some(&body));
-        memory.records()[0]
-            .field("body_preview")
-            .unwrap()
-            .to_owned()
+        memory.records()[0].field("body_preview").unwrap().to_owned()
     };
     let info = preview(None, LevelFilter::INFO);
     assert!(!info.contains("0123456789abcdef"), "{info}");
     assert!(info.contains("[REDACTED]"));
-    assert_eq!(
-        info.chars().count(),
-        100 + 3,
-        "100 characters and an ellipsis: {info}"
-    );
+    assert_eq!(info.chars().count(), 100 + 3, "100 characters and an ellipsis: {info}");
     assert_eq!(preview(None, LevelFilter::DEBUG).chars().count(), 500 + 3);
-    assert_eq!(
-        preview(Some(20), LevelFilter::DEBUG).chars().count(),
-        20 + 3
-    );
+    assert_eq!(preview(Some(20), LevelFilter::DEBUG).chars().count(), 20 + 3);
     let short = {
         let (logger, memory) = logger_with_memory(request_config(true, None, LevelFilter::INFO));
         logger.log_request_info("GET", "/health", None, None, Some("short"));
-        memory.records()[0]
-            .field("body_preview")
-            .unwrap()
-            .to_owned()
+        memory.records()[0].field("body_preview").unwrap().to_owned()
     };
     assert_eq!(short, "short");
 }

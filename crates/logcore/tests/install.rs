@@ -48,12 +48,7 @@ fn stats_serialise_with_the_documented_names() {
 fn sinks_are_added_and_removed_at_run_time() {
     support::installed();
     let extra = MemorySink::new();
-    logcore::add_sink(
-        "extra",
-        extra.clone(),
-        SinkOptions::default().include("t.runtime"),
-    )
-    .unwrap();
+    logcore::add_sink("extra", extra.clone(), SinkOptions::default().include("t.runtime")).unwrap();
     assert!(matches!(
         logcore::add_sink("extra", MemorySink::new(), SinkOptions::default()),
         Err(Error::SinkExists(_))
@@ -64,10 +59,7 @@ fn sinks_are_added_and_removed_at_run_time() {
     logcore::info!(target: "t.runtime", "after removal");
     let got: Vec<_> = extra.records().into_iter().map(|r| r.message).collect();
     assert_eq!(got, ["to both"]);
-    assert!(matches!(
-        logcore::remove_sink("extra"),
-        Err(Error::NoSuchSink(_))
-    ));
+    assert!(matches!(logcore::remove_sink("extra"), Err(Error::NoSuchSink(_))));
 }
 
 #[test]

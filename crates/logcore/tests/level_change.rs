@@ -46,15 +46,9 @@ fn global_and_target_level_changes_apply_to_every_thread_at_once() {
     let engine = epoch_of("t.change.engine");
     let other = epoch_of("t.change.other");
     assert!(info.contains(&0), "INFO was logged before the change");
-    assert!(
-        info.iter().all(|&e| e == 0),
-        "no INFO record after the global change"
-    );
+    assert!(info.iter().all(|&e| e == 0), "no INFO record after the global change");
     assert!(other.contains(&0), "DEBUG was logged before the change");
-    assert!(
-        other.iter().all(|&e| e == 0),
-        "no DEBUG record after the global change"
-    );
+    assert!(other.iter().all(|&e| e == 0), "no DEBUG record after the global change");
     // A record tagged 1 may pass if the target change landed between reading the epoch and
     // logging; one tagged 2 was logged after it, so the target's DEBUG is on again.
     assert!(

@@ -23,10 +23,7 @@ fn macros_record_the_enclosing_function() {
     create_app();
     Engine.step();
     with_closure();
-    let functions: Vec<_> = support::records("t.fn")
-        .into_iter()
-        .map(|r| r.function)
-        .collect();
+    let functions: Vec<_> = support::records("t.fn").into_iter().map(|r| r.function).collect();
     assert_eq!(
         functions,
         [
@@ -43,9 +40,7 @@ fn async_blocks_report_the_function_they_are_in() {
         logcore::info!(target: "t.async", "Processing generation request");
     }
     support::installed();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
     rt.block_on(generate_text());
     assert_eq!(
         support::records("t.async")[0].function.as_deref(),
@@ -62,10 +57,7 @@ fn every_level_including_critical() {
     logcore::warn!(target: "t.levels", "w");
     logcore::error!(target: "t.levels", "e");
     logcore::critical!(target: "t.levels", "c {}", 1);
-    let levels: Vec<Level> = support::records("t.levels")
-        .into_iter()
-        .map(|r| r.level)
-        .collect();
+    let levels: Vec<Level> = support::records("t.levels").into_iter().map(|r| r.level).collect();
     assert_eq!(levels, Level::ALL);
     let critical = &support::records("t.levels")[5];
     assert_eq!(critical.message, "c 1");
@@ -101,10 +93,7 @@ fn default_target_is_the_module_path_and_location_is_kept() {
     support::installed();
     logcore::error!("from the default target");
     let records = support::records(module_path!());
-    let r = records
-        .iter()
-        .find(|r| r.message == "from the default target")
-        .unwrap();
+    let r = records.iter().find(|r| r.message == "from the default target").unwrap();
     assert_eq!(r.file.as_deref(), Some(file!()));
     assert!(r.line.is_some());
 }
@@ -127,10 +116,6 @@ fn tracing_events_arrive_through_tracings_log_feature() {
     let records = support::records("t.tracing");
     assert_eq!(records.len(), 1);
     assert_eq!(records[0].level, Level::Info);
-    assert!(
-        records[0].message.contains("hello from tracing"),
-        "{:?}",
-        records[0]
-    );
+    assert!(records[0].message.contains("hello from tracing"), "{:?}", records[0]);
     assert!(records[0].message.contains("answer=42"), "{:?}", records[0]);
 }

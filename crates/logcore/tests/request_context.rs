@@ -33,19 +33,12 @@ async fn a_thousand_tasks_each_keep_their_own_request_id() {
     let mut per_task: HashMap<String, usize> = HashMap::new();
     for r in &records {
         let task = r.field("task").unwrap();
-        assert_eq!(
-            r.request_id.as_deref(),
-            Some(format!("task-{task}").as_str()),
-            "{r:?}"
-        );
+        assert_eq!(r.request_id.as_deref(), Some(format!("task-{task}").as_str()), "{r:?}");
         *per_task.entry(task.to_owned()).or_default() += 1;
         threads.insert(r.field("tid").unwrap().to_owned());
     }
     assert!(per_task.values().all(|&n| n == 5));
-    assert!(
-        threads.len() > 1,
-        "the runtime should have used several threads"
-    );
+    assert!(threads.len() > 1, "the runtime should have used several threads");
 }
 
 #[test]
@@ -63,26 +56,17 @@ fn nested_scopes_restore_the_outer_id_in_the_log() {
         }
         logcore::info!(target: "t.nest", "outer 2");
     }
-    let ids: Vec<_> = support::records("t.nest")
-        .into_iter()
-        .map(|r| r.request_id)
-        .collect();
+    let ids: Vec<_> = support::records("t.nest").into_iter().map(|r| r.request_id).collect();
     assert_eq!(
         ids,
-        [
-            None,
-            Some("outer".into()),
-            Some("inner".into()),
-            Some("outer".into())
-        ]
+        [None, Some("outer".into()), Some("inner".into()), Some("outer".into())]
     );
 }
 
 #[test]
 fn a_request_logger_uses_its_id_whatever_the_scope() {
     support::installed();
-    let log =
-        logcore::request_logger(RequestId::parse("req_12345").unwrap()).with_target("t.handle");
+    let log = logcore::request_logger(RequestId::parse("req_12345").unwrap()).with_target("t.handle");
     let _other = RequestScope::enter(RequestId::parse("other").unwrap());
     log.info("Processing user request");
     log.critical(format_args!("{} failed", "everything"));

@@ -225,13 +225,10 @@ pub struct Civil {
 impl Civil {
     /// The wall-clock reading of `at` at a UTC offset of `offset_seconds`.
     pub fn at(at: Timestamp, offset_seconds: i32) -> Self {
-        let offset =
-            time::UtcOffset::from_whole_seconds(offset_seconds).unwrap_or(time::UtcOffset::UTC);
+        let offset = time::UtcOffset::from_whole_seconds(offset_seconds).unwrap_or(time::UtcOffset::UTC);
         // Outside the years `time` supports (±9999), clamp rather than fail: a log line must
         // still be written.
-        let secs = at
-            .unix_seconds()
-            .clamp(-377_705_116_800, 253_402_300_799 - 86_400);
+        let secs = at.unix_seconds().clamp(-377_705_116_800, 253_402_300_799 - 86_400);
         let dt = time::OffsetDateTime::from_unix_timestamp(secs)
             .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
             .to_offset(offset);
@@ -394,24 +391,15 @@ mod tests {
     fn utc_text_at_each_precision() {
         let utc = Zone::utc();
         assert_eq!(text(&utc, SEED, Precision::Seconds), "2025-01-19 14:30:15");
-        assert_eq!(
-            text(&utc, SEED, Precision::Millis),
-            "2025-01-19 14:30:15.123"
-        );
-        assert_eq!(
-            text(&utc, SEED, Precision::Micros),
-            "2025-01-19 14:30:15.123456"
-        );
+        assert_eq!(text(&utc, SEED, Precision::Millis), "2025-01-19 14:30:15.123");
+        assert_eq!(text(&utc, SEED, Precision::Micros), "2025-01-19 14:30:15.123456");
         assert_eq!(rfc3339(&utc, SEED), "2025-01-19T14:30:15.123456Z");
     }
 
     #[test]
     fn fixed_positive_offset_shifts_the_wall_clock() {
         let seoul = Zone::posix("KST-9").unwrap();
-        assert_eq!(
-            text(&seoul, SEED, Precision::Seconds),
-            "2025-01-19 23:30:15"
-        );
+        assert_eq!(text(&seoul, SEED, Precision::Seconds), "2025-01-19 23:30:15");
         assert_eq!(rfc3339(&seoul, SEED), "2025-01-19T23:30:15.123456+09:00");
     }
 
@@ -420,20 +408,14 @@ mod tests {
         let ny = Zone::posix("EST5EDT,M3.2.0,M11.1.0").unwrap();
         // 2025-03-09 06:59:59 UTC = 01:59:59 EST; one second later the clock jumps to 03:00 EDT.
         let before_spring = Timestamp::new(1_741_503_599, 0);
-        assert_eq!(
-            rfc3339(&ny, before_spring),
-            "2025-03-09T01:59:59.000000-05:00"
-        );
+        assert_eq!(rfc3339(&ny, before_spring), "2025-03-09T01:59:59.000000-05:00");
         assert_eq!(
             rfc3339(&ny, before_spring + Duration::from_secs(1)),
             "2025-03-09T03:00:00.000000-04:00"
         );
         // 2025-11-02 05:59:59 UTC = 01:59:59 EDT; one second later it is 01:00 EST again.
         let before_fall = Timestamp::new(1_762_063_199, 0);
-        assert_eq!(
-            rfc3339(&ny, before_fall),
-            "2025-11-02T01:59:59.000000-04:00"
-        );
+        assert_eq!(rfc3339(&ny, before_fall), "2025-11-02T01:59:59.000000-04:00");
         assert_eq!(
             rfc3339(&ny, before_fall + Duration::from_secs(1)),
             "2025-11-02T01:00:00.000000-05:00"
@@ -462,13 +444,7 @@ mod tests {
         let mut out = Vec::new();
         for i in 0..3 {
             out.clear();
-            cache.write_date_time(
-                &utc,
-                SEED + Duration::from_secs(i),
-                Precision::Seconds,
-                b' ',
-                &mut out,
-            );
+            cache.write_date_time(&utc, SEED + Duration::from_secs(i), Precision::Seconds, b' ', &mut out);
             assert_eq!(out, format!("2025-01-19 14:30:{}", 15 + i).as_bytes());
         }
     }
@@ -486,10 +462,7 @@ mod tests {
     fn timestamps_before_the_epoch_keep_positive_nanos() {
         let t = Timestamp::from(UNIX_EPOCH - Duration::from_millis(1));
         assert_eq!((t.unix_seconds(), t.subsec_nanos()), (-1, 999_000_000));
-        assert_eq!(
-            text(&Zone::utc(), t, Precision::Millis),
-            "1969-12-31 23:59:59.999"
-        );
+        assert_eq!(text(&Zone::utc(), t, Precision::Millis), "1969-12-31 23:59:59.999");
     }
 
     #[test]

@@ -151,15 +151,9 @@ mod tests {
     #[test]
     fn text_escapes_line_breaks_and_terminal_sequences() {
         assert_eq!(esc("a\nb\r\nc\td", Style::Text), "a\\nb\\r\\nc\\td");
-        assert_eq!(
-            esc("\x1b[31mred\x1b[0m", Style::Text),
-            "\\x1b[31mred\\x1b[0m"
-        );
+        assert_eq!(esc("\x1b[31mred\x1b[0m", Style::Text), "\\x1b[31mred\\x1b[0m");
         assert_eq!(esc("nul\0del\x7f", Style::Text), "nul\\x00del\\x7f");
-        assert_eq!(
-            esc("csi\u{9b}2J nel\u{85}", Style::Text),
-            "csi\\u{9b}2J nel\\u{85}"
-        );
+        assert_eq!(esc("csi\u{9b}2J nel\u{85}", Style::Text), "csi\\u{9b}2J nel\\u{85}");
         assert_eq!(
             esc("ls\u{2028}ps\u{2029}rlo\u{202e}", Style::Text),
             "ls\\u{2028}ps\\u{2029}rlo\\u{202e}"
@@ -176,10 +170,7 @@ mod tests {
 
     #[test]
     fn quoted_also_escapes_quote_and_backslash() {
-        assert_eq!(
-            esc("say \"hi\" C:\\x", Style::Quoted),
-            "say \\\"hi\\\" C:\\\\x"
-        );
+        assert_eq!(esc("say \"hi\" C:\\x", Style::Quoted), "say \\\"hi\\\" C:\\\\x");
         assert!(!is_clean("a\"b", Style::Quoted));
         assert!(is_clean("a b", Style::Quoted));
     }

@@ -159,12 +159,7 @@ pub struct Event<'a> {
 
 impl<'a> Event<'a> {
     /// An event with no function, location, request, thread, fields or details.
-    pub fn new(
-        timestamp: Timestamp,
-        level: Level,
-        target: &'a str,
-        message: &'a dyn fmt::Display,
-    ) -> Self {
+    pub fn new(timestamp: Timestamp, level: Level, target: &'a str, message: &'a dyn fmt::Display) -> Self {
         Event {
             timestamp,
             level,
@@ -184,8 +179,7 @@ impl<'a> Event<'a> {
 impl fmt::Debug for Event<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut fields = Vec::new();
-        self.fields
-            .visit(&mut |k, v| fields.push(format!("{k}={v:?}")));
+        self.fields.visit(&mut |k, v| fields.push(format!("{k}={v:?}")));
         f.debug_struct("Event")
             .field("timestamp", &self.timestamp)
             .field("level", &self.level)

@@ -101,12 +101,7 @@ impl ParseLevelError {
 
 impl fmt::Display for ParseLevelError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "unknown level {:?}: expected {}",
-            self.given,
-            Self::EXPECTED
-        )
+        write!(f, "unknown level {:?}: expected {}", self.given, Self::EXPECTED)
     }
 }
 
@@ -132,9 +127,7 @@ impl FromStr for Level {
         .into_iter()
         .find(|(known, _)| known.eq_ignore_ascii_case(name))
         .map(|(_, level)| level);
-        level.ok_or_else(|| ParseLevelError {
-            given: s.to_owned(),
-        })
+        level.ok_or_else(|| ParseLevelError { given: s.to_owned() })
     }
 }
 

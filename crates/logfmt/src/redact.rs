@@ -48,10 +48,7 @@ fn next_trigger(b: &[u8], from: usize) -> Option<usize> {
         }
         i += 16;
     }
-    b[i..]
-        .iter()
-        .position(|&c| TRIGGERS[usize::from(c)])
-        .map(|p| i + p)
+    b[i..].iter().position(|&c| TRIGGERS[usize::from(c)]).map(|p| i + p)
 }
 
 /// Returns `text` with secret values replaced by `[REDACTED]`; borrowed when nothing matched.
@@ -269,11 +266,7 @@ fn bare_value(b: &[u8], v: usize, out: &mut Rewriter<'_>) -> usize {
         let cred_end = run(b, cred, |c| !ends_bare(c));
         if cred > end && cred_end > cred {
             // `Bearer [REDACTED]` matches what the free-standing bearer rule writes.
-            let from = if word.eq_ignore_ascii_case(b"bearer") {
-                cred
-            } else {
-                v
-            };
+            let from = if word.eq_ignore_ascii_case(b"bearer") { cred } else { v };
             out.replace(from, cred_end);
             return cred_end;
         }
@@ -303,9 +296,7 @@ fn closing_quote(b: &[u8], start: usize, quote: u8) -> usize {
 /// Handles `bearer` (any case) at `i`: masks the token after it.
 fn bearer(b: &[u8], i: usize, out: &mut Rewriter<'_>) -> usize {
     let word_end = i + 6;
-    let is_word = b
-        .get(i..word_end)
-        .is_some_and(|w| w.eq_ignore_ascii_case(b"bearer"));
+    let is_word = b.get(i..word_end).is_some_and(|w| w.eq_ignore_ascii_case(b"bearer"));
     if !is_word || i > 0 && is_word_byte(b[i - 1]) {
         return i + 1;
     }
@@ -372,12 +363,8 @@ static NEEDLE_LETTERS: [u32; NEEDLES.len()] = {
 
 /// Letters that every needle and `token` has at least one of: a key with none of them is
 /// rejected after a single AND.
-const RARE_LETTERS: u32 = letter_bit(b'c')
-    | letter_bit(b'k')
-    | letter_bit(b'v')
-    | letter_bit(b'w')
-    | letter_bit(b'y')
-    | letter_bit(b'z');
+const RARE_LETTERS: u32 =
+    letter_bit(b'c') | letter_bit(b'k') | letter_bit(b'v') | letter_bit(b'w') | letter_bit(b'y') | letter_bit(b'z');
 
 /// For each byte: its [`letter_bit`] plus a flag bit if it may appear in a key, else zero,
 /// so the backward key scan costs one load per byte.
@@ -419,11 +406,7 @@ fn sensitive_key(key: &[u8], letters: u32) -> bool {
 
 /// Lower-cases ASCII and maps `-` to `_`, so `X-Api-Key` and `x_api_key` compare equal.
 fn fold(b: u8) -> u8 {
-    if b == b'-' {
-        b'_'
-    } else {
-        b.to_ascii_lowercase()
-    }
+    if b == b'-' { b'_' } else { b.to_ascii_lowercase() }
 }
 
 /// Names of tokenizer special tokens, folded.
@@ -461,10 +444,7 @@ fn find(b: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
 
 /// End of the run of bytes from `from` that satisfy `keep`.
 fn run(b: &[u8], from: usize, keep: impl Fn(u8) -> bool) -> usize {
-    b[from..]
-        .iter()
-        .position(|&c| !keep(c))
-        .map_or(b.len(), |p| from + p)
+    b[from..].iter().position(|&c| !keep(c)).map_or(b.len(), |p| from + p)
 }
 
 fn skip_blanks(b: &[u8], from: usize) -> usize {
@@ -508,18 +488,12 @@ mod tests {
     #[test]
     fn bearer_tokens_anywhere() {
         let cases = [
-            (
-                "Authorization: Bearer abc.def",
-                "Authorization: Bearer [REDACTED]",
-            ),
+            ("Authorization: Bearer abc.def", "Authorization: Bearer [REDACTED]"),
             (
                 "curl -H 'authorization: bearer eyJ0eXAi.e30.c2ln'",
                 "curl -H 'authorization: bearer [REDACTED]'",
             ),
-            (
-                "sent BEARER\tabcdefghijkl upstream",
-                "sent BEARER\t[REDACTED] upstream",
-            ),
+            ("sent BEARER\tabcdefghijkl upstream", "sent BEARER\t[REDACTED] upstream"),
             ("auth=(Bearer xyz_123)", "auth=(Bearer [REDACTED])"),
         ];
         for (input, want) in cases {
@@ -537,10 +511,7 @@ mod tests {
 
     #[test]
     fn authorization_schemes_take_their_credential() {
-        assert_eq!(
-            redact("Authorization: Basic dXNlcjpwYXNz"),
-            "Authorization: [REDACTED]"
-        );
+        assert_eq!(redact("Authorization: Basic dXNlcjpwYXNz"), "Authorization: [REDACTED]");
         assert_eq!(
             redact("Proxy-Authorization: Digest abc, x=1"),
             "Proxy-Authorization: [REDACTED], x=1"
@@ -564,10 +535,7 @@ mod tests {
             redact(r#"body="{\"api_key\": \"abc123\"}""#),
             r#"body="{\"api_key\": \"[REDACTED]\"}""#
         );
-        assert_eq!(
-            redact("{'access_token': 'abc'}"),
-            "{'access_token': '[REDACTED]'}"
-        );
+        assert_eq!(redact("{'access_token': 'abc'}"), "{'access_token': '[REDACTED]'}");
     }
 
     #[test]
@@ -580,14 +548,8 @@ mod tests {
 
     #[test]
     fn truncated_json_still_redacts() {
-        assert_eq!(
-            redact(r#"{"password": "hunt"#),
-            r#"{"password": "[REDACTED]"#
-        );
-        assert_eq!(
-            redact(r#"{"password": "hunt\"#),
-            r#"{"password": "[REDACTED]"#
-        );
+        assert_eq!(redact(r#"{"password": "hunt"#), r#"{"password": "[REDACTED]"#);
+        assert_eq!(redact(r#"{"password": "hunt\"#), r#"{"password": "[REDACTED]"#);
     }
 
     #[test]
@@ -600,10 +562,7 @@ mod tests {
 
     #[test]
     fn query_form_toml_and_headers() {
-        assert_eq!(
-            redact("password=hunter2&user=bob"),
-            "password=[REDACTED]&user=bob"
-        );
+        assert_eq!(redact("password=hunter2&user=bob"), "password=[REDACTED]&user=bob");
         assert_eq!(
             redact("GET /v1?hf_token=abc&model=m"),
             "GET /v1?hf_token=[REDACTED]&model=m"
@@ -612,10 +571,7 @@ mod tests {
             redact("client_secret = \"s3\"\nport = 1"),
             "client_secret = \"[REDACTED]\"\nport = 1"
         );
-        assert_eq!(
-            redact("X-Api-Key: k1; Host: h"),
-            "X-Api-Key: [REDACTED]; Host: h"
-        );
+        assert_eq!(redact("X-Api-Key: k1; Host: h"), "X-Api-Key: [REDACTED]; Host: h");
         assert_eq!(
             redact("Cookie: sid=abc; theme=dark\nHost: h"),
             "Cookie: [REDACTED]\nHost: h"
@@ -644,14 +600,8 @@ mod tests {
             redact("사용자 password=비밀번호123 입니다"),
             "사용자 password=[REDACTED] 입니다"
         );
-        assert_eq!(
-            redact("키:sk-abcdefgh12345678입니다 👍"),
-            "키:[REDACTED]입니다 👍"
-        );
-        assert_eq!(
-            redact("토큰Bearer abc.def가나다"),
-            "토큰Bearer [REDACTED]가나다"
-        );
+        assert_eq!(redact("키:sk-abcdefgh12345678입니다 👍"), "키:[REDACTED]입니다 👍");
+        assert_eq!(redact("토큰Bearer abc.def가나다"), "토큰Bearer [REDACTED]가나다");
         same("토큰Bearer 가나다라");
     }
 
@@ -685,12 +635,7 @@ mod tests {
         for k in plain.split_whitespace().chain([""]) {
             assert!(!is_sensitive_key(k), "{k}");
         }
-        for h in [
-            "Set-Cookie",
-            "API-KEY",
-            "x-auth-token",
-            "Proxy-Authorization",
-        ] {
+        for h in ["Set-Cookie", "API-KEY", "x-auth-token", "Proxy-Authorization"] {
             assert!(is_sensitive_header(h), "{h}");
         }
         for h in ["Content-Type", "Host", "X-Request-Id", "Accept"] {

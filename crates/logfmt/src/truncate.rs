@@ -75,9 +75,7 @@ fn cluster_start(s: &str, mut cut: usize) -> usize {
         let next = s[cut..].chars().next();
         let inside = prev == ZWJ
             || next.is_some_and(is_extender)
-            || next.is_some_and(is_regional_indicator)
-                && is_regional_indicator(prev)
-                && odd_regional_run(before);
+            || next.is_some_and(is_regional_indicator) && is_regional_indicator(prev) && odd_regional_run(before);
         if !inside {
             return cut;
         }
@@ -88,11 +86,7 @@ fn cluster_start(s: &str, mut cut: usize) -> usize {
 /// Flags are pairs of regional indicators with no separator, so only the parity of the
 /// run before the cut says whether the cut lands between the two halves of one flag.
 fn odd_regional_run(before: &str) -> bool {
-    let run = before
-        .chars()
-        .rev()
-        .take_while(|&c| is_regional_indicator(c))
-        .count();
+    let run = before.chars().rev().take_while(|&c| is_regional_indicator(c)).count();
     run % 2 == 1
 }
 

@@ -105,12 +105,7 @@ fn the_seeds_multi_line_parameters_become_detail_lines_with_the_prefix() {
     let event = Event {
         request_id: Some("a1b2c3d4"),
         details: &details,
-        ..Event::new(
-            Timestamp::new(JAN_09, 0),
-            Level::Info,
-            "app",
-            &"생성 파라미터:",
-        )
+        ..Event::new(Timestamp::new(JAN_09, 0), Level::Info, "app", &"생성 파라미터:")
     };
     assert_eq!(
         render(&utc(Format::Compact), &event),
@@ -174,10 +169,7 @@ fn precision_and_zone_apply_to_the_text_formats() {
 
 #[test]
 fn json_line_is_exactly_the_documented_shape() {
-    let fields = [
-        ("port", Value::U64(8000)),
-        ("host", Value::Str("127.0.0.1")),
-    ];
+    let fields = [("port", Value::U64(8000)), ("host", Value::Str("127.0.0.1"))];
     let event = Event {
         function: Some("create_app"),
         file: Some("src/main.rs"),

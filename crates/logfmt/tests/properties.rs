@@ -53,11 +53,7 @@ fn parts() -> impl Strategy<Value = Parts> {
         ),
     )
         .prop_map(
-            |(
-                (secs, nanos, level),
-                (target, function, request_id),
-                (message, key, value, detail),
-            )| Parts {
+            |((secs, nanos, level), (target, function, request_id), (message, key, value, detail))| Parts {
                 secs,
                 nanos,
                 level,
@@ -73,12 +69,8 @@ fn parts() -> impl Strategy<Value = Parts> {
 }
 
 fn render(format: Format, p: &Parts, redact: bool) -> String {
-    let fields = [
-        (p.key.as_str(), Value::Str(&p.value)),
-        ("n", Value::I64(p.secs)),
-    ];
-    let detail_list: Vec<&dyn fmt::Display> =
-        p.detail.iter().map(|d| d as &dyn fmt::Display).collect();
+    let fields = [(p.key.as_str(), Value::Str(&p.value)), ("n", Value::I64(p.secs))];
+    let detail_list: Vec<&dyn fmt::Display> = p.detail.iter().map(|d| d as &dyn fmt::Display).collect();
     let event = Event {
         function: p.function.as_deref(),
         request_id: p.request_id.as_deref(),

@@ -44,10 +44,7 @@ pub(super) struct Var {
 }
 
 /// The variables we read, from `.env` first and then the environment over them.
-pub(super) fn collect(
-    env: Option<Vec<(String, String)>>,
-    dotenv: Option<&Path>,
-) -> Result<Vec<Var>, ConfigError> {
+pub(super) fn collect(env: Option<Vec<(String, String)>>, dotenv: Option<&Path>) -> Result<Vec<Var>, ConfigError> {
     let mut vars = Vec::new();
     if let Some(path) = dotenv {
         if let Ok(text) = std::fs::read_to_string(path) {
@@ -107,10 +104,7 @@ fn parse_dotenv(text: &str, path: &Path) -> Result<Vec<Var>, ConfigError> {
 
 fn unquote(value: &str) -> String {
     for quote in ['"', '\''] {
-        if let Some(inner) = value
-            .strip_prefix(quote)
-            .and_then(|v| v.strip_suffix(quote))
-        {
+        if let Some(inner) = value.strip_prefix(quote).and_then(|v| v.strip_suffix(quote)) {
             return inner.to_owned();
         }
     }
@@ -133,13 +127,11 @@ pub(super) fn apply(config: &mut Config, vars: &[Var]) -> Result<(), ConfigError
         let value = var.value.trim();
         match var.name.as_str() {
             "LOG_LEVEL" => config.level = value.parse::<LevelFilter>().map_err(|e| bad(&e))?,
-            "CONSOLE_LOG_LEVEL" => {
-                config.console.level = value.parse::<LevelFilter>().map_err(|e| bad(&e))?
-            }
+            "CONSOLE_LOG_LEVEL" => config.console.level = value.parse::<LevelFilter>().map_err(|e| bad(&e))?,
             "RUST_LOG" => {
-                let d: Directives = value.parse().map_err(|e: String| {
-                    bad(&format!("directives such as info,hyper=warn; {e}"))
-                })?;
+                let d: Directives = value
+                    .parse()
+                    .map_err(|e: String| bad(&format!("directives such as info,hyper=warn; {e}")))?;
                 if let (Some(level), false) = (d.default_level(), has_log_level) {
                     config.level = level;
                 }
@@ -160,8 +152,8 @@ pub(super) fn apply(config: &mut Config, vars: &[Var]) -> Result<(), ConfigError
                 config.perf.slow_operation_threshold = std::time::Duration::from_secs_f64(secs);
             }
             "LOG_REQUEST_BODY" => {
-                config.request.log_body = parse_bool(value)
-                    .ok_or_else(|| bad("true or false (also 1/0, yes/no, on/off)"))?
+                config.request.log_body =
+                    parse_bool(value).ok_or_else(|| bad("true or false (also 1/0, yes/no, on/off)"))?
             }
             "MAX_BODY_SIZE_LOG" => {
                 config.request.max_body_chars = Some(

@@ -291,10 +291,7 @@ impl Config {
 
     /// The extension section `name` (such as `[file]` for `logsink-file`), deserialised, when
     /// the loader was told of it with [`ConfigLoader::section`] and the file has it.
-    pub fn section<T: serde::de::DeserializeOwned>(
-        &self,
-        name: &str,
-    ) -> Result<Option<T>, ConfigError> {
+    pub fn section<T: serde::de::DeserializeOwned>(&self, name: &str) -> Result<Option<T>, ConfigError> {
         let Some((origin, table)) = self.sections.get(name) else {
             return Ok(None);
         };
@@ -312,8 +309,7 @@ impl<'de> serde::Deserialize<'de> for Config {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let table = toml::Table::deserialize(deserializer)?;
         let mut config = Config::default();
-        table::apply_table(&mut config, &table, &Origin::Text, &[])
-            .map_err(serde::de::Error::custom)?;
+        table::apply_table(&mut config, &table, &Origin::Text, &[]).map_err(serde::de::Error::custom)?;
         Ok(config)
     }
 }
@@ -368,15 +364,8 @@ impl ConfigLoader {
 
     /// Uses these variables instead of the process environment (for tests and embedding).
     #[must_use]
-    pub fn env_vars<K: Into<String>, V: Into<String>>(
-        mut self,
-        vars: impl IntoIterator<Item = (K, V)>,
-    ) -> Self {
-        self.env = Some(
-            vars.into_iter()
-                .map(|(k, v)| (k.into(), v.into()))
-                .collect(),
-        );
+    pub fn env_vars<K: Into<String>, V: Into<String>>(mut self, vars: impl IntoIterator<Item = (K, V)>) -> Self {
+        self.env = Some(vars.into_iter().map(|(k, v)| (k.into(), v.into())).collect());
         self
     }
 

@@ -23,12 +23,7 @@ const TOP: &[&str] = &[
 const CONSOLE: &[&str] = &["enabled", "level", "stream", "color", "format"];
 const REQUEST: &[&str] = &["log_body", "max_body_chars"];
 const PERF: &[&str] = &["slow_operation_threshold"];
-const QUEUE: &[&str] = &[
-    "capacity_bytes",
-    "overflow",
-    "flush_interval_ms",
-    "shutdown_timeout_ms",
-];
+const QUEUE: &[&str] = &["capacity_bytes", "overflow", "flush_interval_ms", "shutdown_timeout_ms"];
 
 pub(super) fn apply_toml(
     config: &mut Config,
@@ -36,12 +31,10 @@ pub(super) fn apply_toml(
     origin: &Origin,
     sections: &[&str],
 ) -> Result<(), ConfigError> {
-    let table: Table = text
-        .parse()
-        .map_err(|e: toml::de::Error| ConfigError::Syntax {
-            origin: origin.clone(),
-            message: e.to_string().trim().replace('\n', " "),
-        })?;
+    let table: Table = text.parse().map_err(|e: toml::de::Error| ConfigError::Syntax {
+        origin: origin.clone(),
+        message: e.to_string().trim().replace('\n', " "),
+    })?;
     apply_table(config, &table, origin, sections)
 }
 
@@ -104,9 +97,7 @@ pub(super) fn apply_table(
     }
     for name in sections {
         if let Some(Value::Table(t)) = table.get(*name) {
-            config
-                .sections
-                .insert((*name).to_owned(), (origin.clone(), t.clone()));
+            config.sections.insert((*name).to_owned(), (origin.clone(), t.clone()));
         } else if let Some(v) = table.get(*name) {
             return Err(top.bad(name, v, "a table"));
         }
@@ -188,16 +179,10 @@ impl<'a> Section<'a> {
     }
 
     /// The value at `key` through `parse`, which says what it expected when it fails.
-    fn parse<T>(
-        &self,
-        key: &str,
-        parse: impl FnOnce(&Value) -> Result<T, String>,
-    ) -> Result<Option<T>, ConfigError> {
+    fn parse<T>(&self, key: &str, parse: impl FnOnce(&Value) -> Result<T, String>) -> Result<Option<T>, ConfigError> {
         match self.table.get(key) {
             None => Ok(None),
-            Some(v) => parse(v)
-                .map(Some)
-                .map_err(|expected| self.bad(key, v, &expected)),
+            Some(v) => parse(v).map(Some).map_err(|expected| self.bad(key, v, &expected)),
         }
     }
 
@@ -220,17 +205,13 @@ impl<'a> Section<'a> {
 }
 
 fn parse_string(v: &Value) -> Result<String, String> {
-    v.as_str()
-        .map(str::to_owned)
-        .ok_or_else(|| "a string".to_owned())
+    v.as_str().map(str::to_owned).ok_or_else(|| "a string".to_owned())
 }
 
 fn parse_str<T: FromStr<Err = String>>(v: &Value) -> Result<T, String> {
     let text = v.as_str().ok_or_else(|| {
         // Say what the string may be, not only that it must be one.
-        T::from_str("")
-            .err()
-            .unwrap_or_else(|| "a string".to_owned())
+        T::from_str("").err().unwrap_or_else(|| "a string".to_owned())
     })?;
     text.parse()
 }
@@ -275,10 +256,7 @@ fn parse_targets(v: &Value) -> Result<Directives, String> {
             }
             Ok(d)
         }
-        _ => Err(
-            "RUST_LOG-style directives such as \"info,hyper=warn\", or a table of target = level"
-                .to_owned(),
-        ),
+        _ => Err("RUST_LOG-style directives such as \"info,hyper=warn\", or a table of target = level".to_owned()),
     }
 }
 

@@ -5,10 +5,7 @@ use std::time::Duration;
 use super::*;
 
 fn env_only(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
-    ConfigLoader::new()
-        .no_dotenv()
-        .env_vars(vars.iter().copied())
-        .load()
+    ConfigLoader::new().no_dotenv().env_vars(vars.iter().copied()).load()
 }
 
 fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> PathBuf {
@@ -54,10 +51,7 @@ fn the_seeds_variables_are_read() {
     assert!(c.request.log_body);
     assert_eq!(c.request.max_body_chars, Some(1000));
     assert_eq!(c.targets.level_for("hyper"), Some(LevelFilter::WARNING));
-    assert_eq!(
-        c.targets.level_for("inference_demo::engine"),
-        Some(LevelFilter::DEBUG)
-    );
+    assert_eq!(c.targets.level_for("inference_demo::engine"), Some(LevelFilter::DEBUG));
     assert!(c.no_color);
     assert_eq!(c.console.format, Format::Compact);
     assert_eq!(c.console.color, ColorMode::Always);
@@ -103,9 +97,7 @@ fn each_bad_variable_names_itself_its_value_and_what_was_expected() {
     for ((name, value), message) in cases {
         assert_eq!(env_only(&[(name, value)]).unwrap_err().to_string(), message);
     }
-    let err = env_only(&[("RUST_LOG", "hyper=noisy")])
-        .unwrap_err()
-        .to_string();
+    let err = env_only(&[("RUST_LOG", "hyper=noisy")]).unwrap_err().to_string();
     assert_eq!(
         err,
         "RUST_LOG=hyper=noisy: expected directives such as info,hyper=warn; \"hyper=noisy\": level \"noisy\": expected one of trace, debug, info, warning, error, critical (or off)"
@@ -126,18 +118,12 @@ fn level_names_ignore_case_and_accept_warn_and_warning() {
 
 #[test]
 fn empty_variables_count_as_unset() {
-    assert_eq!(
-        env_only(&[("LOG_LEVEL", "")]).unwrap().level,
-        LevelFilter::INFO
-    );
+    assert_eq!(env_only(&[("LOG_LEVEL", "")]).unwrap().level, LevelFilter::INFO);
 }
 
 #[test]
 fn rust_log_bare_level_yields_to_log_level() {
-    assert_eq!(
-        env_only(&[("RUST_LOG", "debug")]).unwrap().level,
-        LevelFilter::DEBUG
-    );
+    assert_eq!(env_only(&[("RUST_LOG", "debug")]).unwrap().level, LevelFilter::DEBUG);
     let both = env_only(&[("RUST_LOG", "debug,hyper=warn"), ("LOG_LEVEL", "error")]).unwrap();
     assert_eq!(both.level, LevelFilter::ERROR);
     assert_eq!(both.targets.level_for("hyper"), Some(LevelFilter::WARNING));
@@ -186,10 +172,7 @@ fn file_errors_name_the_file_the_key_and_the_value() {
             .load()
             .unwrap_err();
         let expected = format!("{}: {message}", path.display());
-        assert!(
-            err.to_string().starts_with(&expected),
-            "got {err}\nwanted {expected}"
-        );
+        assert!(err.to_string().starts_with(&expected), "got {err}\nwanted {expected}");
     }
 }
 
@@ -216,26 +199,16 @@ fn unknown_keys_are_named_with_the_keys_that_exist() {
 fn syntax_errors_and_missing_files_name_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let path = write(&dir, "broken.toml", "level = \n");
-    let err = ConfigLoader::new()
-        .file(&path)
-        .no_dotenv()
-        .load()
-        .unwrap_err();
+    let err = ConfigLoader::new().file(&path).no_dotenv().load().unwrap_err();
     assert!(
         matches!(&err, ConfigError::Syntax { origin: Origin::File(p), .. } if *p == path),
         "{err}"
     );
     let missing = dir.path().join("missing.toml");
-    let err = ConfigLoader::new()
-        .file(&missing)
-        .no_dotenv()
-        .load()
-        .unwrap_err();
+    let err = ConfigLoader::new().file(&missing).no_dotenv().load().unwrap_err();
     assert!(
-        err.to_string().starts_with(&format!(
-            "{}: cannot read the configuration file",
-            missing.display()
-        )),
+        err.to_string()
+            .starts_with(&format!("{}: cannot read the configuration file", missing.display())),
         "{err}"
     );
     assert!(
@@ -268,16 +241,8 @@ fn environment_beats_dotenv_beats_file() {
         .load()
         .unwrap();
     assert_eq!(c.level, LevelFilter::DEBUG, "environment wins");
-    assert_eq!(
-        c.log_dir,
-        PathBuf::from("from-dotenv"),
-        ".env beats the file"
-    );
-    assert_eq!(
-        c.console.level,
-        LevelFilter::CRITICAL,
-        "the file beats the defaults"
-    );
+    assert_eq!(c.log_dir, PathBuf::from("from-dotenv"), ".env beats the file");
+    assert_eq!(c.console.level, LevelFilter::CRITICAL, "the file beats the defaults");
     assert_eq!(c.request.max_body_chars, Some(300));
 }
 
@@ -292,10 +257,7 @@ fn dotenv_errors_name_the_line() {
         .unwrap_err();
     assert_eq!(
         err.to_string(),
-        format!(
-            "{} line 2: expected KEY=VALUE, found \"not a pair\"",
-            dotenv.display()
-        )
+        format!("{} line 2: expected KEY=VALUE, found \"not a pair\"", dotenv.display())
     );
     let dotenv = write(&dir, ".env", "LOG_LEVEL=shouty\n");
     let err = ConfigLoader::new()
@@ -329,9 +291,7 @@ fn registered_sections_are_kept_for_their_crates() {
         .unwrap();
     assert_eq!(
         c.section::<FileSection>("file").unwrap(),
-        Some(FileSection {
-            prefix: "app_".into()
-        })
+        Some(FileSection { prefix: "app_".into() })
     );
     assert_eq!(c.section::<FileSection>("remote").unwrap(), None);
     let path = write(&dir, "logging.toml", "[file]\nprefx = \"app_\"\n");
@@ -347,18 +307,12 @@ fn registered_sections_are_kept_for_their_crates() {
 
 #[test]
 fn targets_may_be_a_table_and_config_deserialises_with_serde() {
-    let c = Config::from_toml_str(
-        "[targets]\nhyper = \"warn\"\n\"inference_demo::engine\" = \"debug\"\n",
-    )
-    .unwrap();
+    let c = Config::from_toml_str("[targets]\nhyper = \"warn\"\n\"inference_demo::engine\" = \"debug\"\n").unwrap();
     assert_eq!(
         c.targets.level_for("inference_demo::engine::x"),
         Some(LevelFilter::DEBUG)
     );
     let c: Config = toml::from_str("level = \"error\"\n[console]\nformat = \"json\"\n").unwrap();
-    assert_eq!(
-        (c.level, c.console.format),
-        (LevelFilter::ERROR, Format::Json)
-    );
+    assert_eq!((c.level, c.console.format), (LevelFilter::ERROR, Format::Json));
     assert!(toml::from_str::<Config>("bogus = 1\n").is_err());
 }

@@ -4,10 +4,7 @@
 
 use std::sync::OnceLock;
 
-use logcore::{
-    CapturedRecord, Config, LevelFilter, Logger, LoggerBuilder, LoggerGuard, MemorySink,
-    SinkOptions,
-};
+use logcore::{CapturedRecord, Config, LevelFilter, Logger, LoggerBuilder, LoggerGuard, MemorySink, SinkOptions};
 
 /// The memory sink of this process's installed logger (installed on first use, at TRACE).
 pub fn installed() -> &'static MemorySink {

@@ -183,10 +183,7 @@ mod tests {
 
     #[test]
     fn sensitive_fields_are_redacted() {
-        let fields = [
-            ("password", Value::Str("hunter2")),
-            ("max_tokens", Value::U64(512)),
-        ];
+        let fields = [("password", Value::Str("hunter2")), ("max_tokens", Value::U64(512))];
         let e = Event {
             fields: &fields,
             ..Event::new(Timestamp::new(0, 0), Level::Info, "t", &"login")

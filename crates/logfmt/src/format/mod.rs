@@ -214,22 +214,12 @@ impl Formatter {
 
     /// Appends `text`, redacted when redaction is on, then escaped for `style`.
     fn write_user_text(&self, text: &str, style: Style, out: &mut Vec<u8>) {
-        let text = if self.redact {
-            redact(text)
-        } else {
-            Cow::Borrowed(text)
-        };
+        let text = if self.redact { redact(text) } else { Cow::Borrowed(text) };
         escape_into(&text, style, out);
     }
 
     /// Appends the output of `value`'s `Display`, redacted and escaped.
-    fn write_display(
-        &self,
-        value: &dyn fmt::Display,
-        style: Style,
-        out: &mut Vec<u8>,
-        buf: &mut Vec<u8>,
-    ) {
+    fn write_display(&self, value: &dyn fmt::Display, style: Style, out: &mut Vec<u8>, buf: &mut Vec<u8>) {
         buf.clear();
         // A failing `Display` keeps what it wrote: the line is still written.
         let _ = write!(ByteWriter(buf), "{value}");

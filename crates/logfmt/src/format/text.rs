@@ -15,8 +15,7 @@ const WIDTHS: [usize; 4] = [8, 21, 20, 10];
 
 pub(super) fn write_pipe(f: &Formatter, e: &Event<'_>, out: &mut Vec<u8>, s: &mut Scratch) {
     let line_start = out.len();
-    s.time
-        .write_date_time(&f.zone, e.timestamp, f.precision, b' ', out);
+    s.time.write_date_time(&f.zone, e.timestamp, f.precision, b' ', out);
     out.extend_from_slice(SEP);
     out.extend_from_slice(f.level_start(e.level));
     pad_after(out, e.level.as_str(), WIDTHS[0]);
@@ -33,8 +32,7 @@ pub(super) fn write_pipe(f: &Formatter, e: &Event<'_>, out: &mut Vec<u8>, s: &mu
 
 pub(super) fn write_compact(f: &Formatter, e: &Event<'_>, out: &mut Vec<u8>, s: &mut Scratch) {
     let line_start = out.len();
-    s.time
-        .write_date_time(&f.zone, e.timestamp, f.precision, b' ', out);
+    s.time.write_date_time(&f.zone, e.timestamp, f.precision, b' ', out);
     out.extend_from_slice(b" - ");
     out.extend_from_slice(f.level_start(e.level));
     out.extend_from_slice(e.level.as_str().as_bytes());
@@ -50,13 +48,7 @@ pub(super) fn write_compact(f: &Formatter, e: &Event<'_>, out: &mut Vec<u8>, s: 
 
 /// Writes the message and fields after the prefix that starts at `line_start`, then each
 /// detail on its own line behind a copy of that prefix.
-fn finish_line(
-    f: &Formatter,
-    e: &Event<'_>,
-    out: &mut Vec<u8>,
-    s: &mut Scratch,
-    line_start: usize,
-) {
+fn finish_line(f: &Formatter, e: &Event<'_>, out: &mut Vec<u8>, s: &mut Scratch, line_start: usize) {
     let prefix_end = out.len();
     f.write_display(e.message, Style::Text, out, &mut s.text);
     e.fields.visit(&mut |key, value| {
@@ -83,13 +75,7 @@ fn pad_after(out: &mut Vec<u8>, text: &str, width: usize) {
     out.resize(out.len() + width.saturating_sub(written), b' ');
 }
 
-fn write_field_value(
-    f: &Formatter,
-    key: &str,
-    value: Value<'_>,
-    out: &mut Vec<u8>,
-    buf: &mut Vec<u8>,
-) {
+fn write_field_value(f: &Formatter, key: &str, value: Value<'_>, out: &mut Vec<u8>, buf: &mut Vec<u8>) {
     if f.redact && is_sensitive_key(key) {
         out.extend_from_slice(b"[REDACTED]");
         return;
@@ -110,15 +96,9 @@ fn write_field_value(
 /// Writes a text value bare when it is a single clean word, else in quotes with `"` and `\`
 /// escaped, so `key=value` pairs can always be split again.
 fn write_maybe_quoted(f: &Formatter, text: &str, out: &mut Vec<u8>) {
-    let text = if f.redact {
-        crate::redact(text)
-    } else {
-        text.into()
-    };
+    let text = if f.redact { crate::redact(text) } else { text.into() };
     let bare = !text.is_empty()
-        && !text
-            .bytes()
-            .any(|b| matches!(b, b' ' | b'=' | b'"' | b'\\'))
+        && !text.bytes().any(|b| matches!(b, b' ' | b'=' | b'"' | b'\\'))
         && is_clean(&text, Style::Text);
     if bare {
         out.extend_from_slice(text.as_bytes());
@@ -150,12 +130,7 @@ mod tests {
         let e = Event {
             function: Some("a_function_name_longer_than_twenty"),
             request_id: Some("req_a1b2c3d4"),
-            ..Event::new(
-                SEED_TIME,
-                Level::Warning,
-                "inference_demo::engine::scheduler",
-                &"m",
-            )
+            ..Event::new(SEED_TIME, Level::Warning, "inference_demo::engine::scheduler", &"m")
         };
         assert_eq!(
             line(Format::Pipe, &e),
@@ -197,12 +172,7 @@ mod tests {
             Format::Compact,
             &Event {
                 fields: &fields,
-                ..Event::new(
-                    SEED_TIME,
-                    Level::Info,
-                    "t",
-                    &format_args!("auth: Bearer {token}"),
-                )
+                ..Event::new(SEED_TIME, Level::Info, "t", &format_args!("auth: Bearer {token}"))
             },
         );
         assert!(!text.contains(token), "{text}");
@@ -213,8 +183,7 @@ mod tests {
 
     #[test]
     fn details_repeat_the_full_prefix_on_each_line() {
-        let causes: [&dyn fmt::Display; 2] =
-            [&"caused by: connection reset", &"caused by: peer\nclosed"];
+        let causes: [&dyn fmt::Display; 2] = [&"caused by: connection reset", &"caused by: peer\nclosed"];
         let e = Event {
             function: Some("generate"),
             request_id: Some("req_0badcafe"),
