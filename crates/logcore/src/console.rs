@@ -296,3 +296,27 @@ pub(crate) fn queue_builder(config: &crate::QueueConfig, thread_name: &str) -> N
         .shutdown_timeout(config.shutdown_timeout)
         .thread_name(thread_name)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_dropped_notice_is_a_warning_line_with_the_count() {
+        let formatter = Formatter::new(Format::Pipe).with_zone(Zone::utc());
+        let line = String::from_utf8(dropped_notice(&formatter, 1234)).unwrap();
+        assert!(line.contains("| WARNING  | logcore "), "{line}");
+        assert!(line.contains("1234 records dropped: the queue was full"), "{line}");
+        assert!(line.ends_with(" dropped=1234\n"), "{line}");
+    }
+
+    #[test]
+    fn parse_the_configuration_names() {
+        assert_eq!("STDERR".parse::<Stream>(), Ok(Stream::Stderr));
+        assert_eq!("Never".parse::<ColorMode>(), Ok(ColorMode::Never));
+        assert_eq!(
+            "rainbow".parse::<ColorMode>().unwrap_err(),
+            "one of auto, always, never"
+        );
+    }
+}

@@ -55,6 +55,36 @@ fn run_child(mode: &str, env: &[(&str, &str)]) -> String {
     String::from_utf8(output.stdout).unwrap()
 }
 
+/// Runs the child on a pseudo-terminal through `script` (util-linux, on every Debian system),
+/// so that stdout is a terminal as it is for a person.
+fn run_child_on_terminal(env: &[(&str, &str)]) -> String {
+    let exe = std::env::current_exe().unwrap();
+    let child = format!(
+        "'{}' --exact child_entry_point --nocapture --test-threads=1",
+        exe.display()
+    );
+    let mut command = Command::new("script");
+    command
+        .args(["-qec", &child, "/dev/null"])
+        .env(CHILD, "drop")
+        .env_remove("NO_COLOR")
+        .env_remove("LOG_COLOR")
+        .env_remove("LOG_LEVEL")
+        .env_remove("CONSOLE_LOG_LEVEL");
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    let output = command
+        .output()
+        .expect("`script` (util-linux) runs the child on a terminal; install bsdutils");
+    assert!(
+        output.status.success(),
+        "child failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
 fn log_lines(stdout: &str) -> Vec<&str> {
     stdout.lines().filter(|l| l.contains(" | ")).collect()
 }
@@ -90,6 +120,22 @@ fn log_color_always_colours_the_level() {
     let out = run_child("drop", &[("LOG_COLOR", "always")]);
     assert!(out.contains("\x1b[32mINFO    \x1b[0m"), "INFO in green");
     assert!(out.contains("\x1b[33mWARNING \x1b[0m"), "WARNING in yellow");
+}
+
+#[test]
+fn on_a_terminal_auto_colours_unless_no_color_is_set() {
+    let out = run_child_on_terminal(&[]);
+    assert!(
+        out.contains("\x1b[32mINFO    \x1b[0m"),
+        "auto colours on a terminal: {out:?}"
+    );
+    let out = run_child_on_terminal(&[("NO_COLOR", "1")]);
+    assert!(
+        out.contains("| INFO     |") && !out.contains('\x1b'),
+        "NO_COLOR turns auto off: {out:?}"
+    );
+    let out = run_child_on_terminal(&[("NO_COLOR", "")]);
+    assert!(out.contains("\x1b[32m"), "an empty NO_COLOR counts as unset");
 }
 
 #[test]
