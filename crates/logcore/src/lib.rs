@@ -63,7 +63,9 @@ pub use memory::{CapturedRecord, MemorySink};
 pub use panic::{PANIC_TARGET, install_panic_hook};
 pub use sink::{LineBuf, Sink, SinkOptions, SinkStats};
 pub use stats::{RecordCounts, SinkReport, Stats};
-pub use worker::{Batch, BatchWriter, NonBlocking, NonBlockingBuilder, Overflow, Pushed, QueueStats, WorkerGuard};
+pub use worker::{
+    Batch, BatchWriter, MAX_CAPACITY_BYTES, NonBlocking, NonBlockingBuilder, Overflow, Pushed, QueueStats, WorkerGuard,
+};
 
 /// What the macros expand to; not part of the public API.
 #[doc(hidden)]

@@ -7,6 +7,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::fmt;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -17,7 +18,8 @@ use parking_lot::{Mutex, RwLock};
 use crate::level::AtomicLevelFilter;
 use crate::stats::{LevelCounters, TargetCache, TargetRegistry, thread_shard};
 use crate::{
-    Directives, Error, LevelFilter, LineBuf, RequestId, Sink, SinkOptions, SinkReport, Stats, current_request_id,
+    Diagnostics, Directives, Error, LevelFilter, LineBuf, RequestId, Sink, SinkOptions, SinkReport, Stats,
+    current_request_id,
 };
 
 /// A source of timestamps; inject one to test rotation or daylight-saving changes.
@@ -63,6 +65,8 @@ pub(crate) struct Inner {
     pub(crate) max_body_chars: AtomicUsize,
     pub(crate) installed: AtomicBool,
     recursion_dropped: AtomicU64,
+    panicked_records: AtomicU64,
+    diagnostics: Diagnostics,
     pub(crate) shutdown_timeout: Duration,
     pub(crate) panic_hook: bool,
 }
@@ -133,6 +137,14 @@ thread_local! {
 /// How deep a `Display` implementation may log from inside a log call before records drop.
 const MAX_DEPTH: u8 = 4;
 
+struct RestoreDepth(u8);
+
+impl Drop for RestoreDepth {
+    fn drop(&mut self) {
+        let _ = DEPTH.try_with(|d| d.set(self.0));
+    }
+}
+
 static NEXT_LOGGER_ID: AtomicU64 = AtomicU64::new(1);
 
 fn thread_label() -> String {
@@ -164,6 +176,8 @@ impl Logger {
                 max_body_chars: AtomicUsize::new(usize::MAX),
                 installed: AtomicBool::new(false),
                 recursion_dropped: AtomicU64::new(0),
+                panicked_records: AtomicU64::new(0),
+                diagnostics: Diagnostics::new("logger"),
                 shutdown_timeout: Duration::from_secs(5),
                 panic_hook: true,
             }),
@@ -353,7 +367,7 @@ impl Logger {
     /// A snapshot of the logger for a `/health` endpoint.
     pub fn stats(&self) -> Stats {
         let snap = self.current();
-        let (total_loggers, targets) = self.inner.targets.snapshot();
+        let (targets, targets_truncated) = self.inner.targets.snapshot();
         let sinks: Vec<SinkReport> = snap
             .sinks
             .iter()
@@ -367,13 +381,15 @@ impl Logger {
             .collect();
         Stats {
             uptime_secs: self.inner.started.elapsed().as_secs_f64(),
-            total_loggers,
+            total_loggers: targets.len(),
             targets,
+            targets_truncated,
             current_level: self.level(),
             console_level: sinks.iter().find(|s| s.name == crate::CONSOLE_SINK).map(|s| s.level),
             target_levels: snap.directives.targets().map(|(t, l)| (t.to_owned(), l)).collect(),
             records: self.inner.counters.snapshot(),
             recursion_dropped: self.inner.recursion_dropped.load(Ordering::Relaxed),
+            panicked_records: self.inner.panicked_records.load(Ordering::Relaxed),
             log_directory: sinks.iter().find_map(|s| s.stats.directory.clone()),
             sinks,
         }
@@ -387,6 +403,8 @@ impl Logger {
             return;
         }
         let _ = DEPTH.try_with(|d| d.set(depth + 1));
+        // Restores the depth however this call ends, a caught panic included.
+        let _restore = RestoreDepth(depth);
         let outcome = LOCAL.try_with(|cell| match cell.try_borrow_mut() {
             Ok(mut local) => self.dispatch_with(&mut local, record),
             // A sink or a `Display` logged while this thread was already logging.
@@ -396,7 +414,6 @@ impl Logger {
             // Thread-local storage is gone (the thread is exiting): use fresh buffers.
             self.dispatch_with(&mut Local::new(), record);
         }
-        let _ = DEPTH.try_with(|d| d.set(depth));
     }
 
     fn dispatch_with(&self, local: &mut Local, record: &Record<'_>) {
@@ -445,7 +462,15 @@ impl Logger {
         };
         for entry in &snap.sinks {
             if entry.accepts(record.level, record.target) {
-                entry.sink.log(&event, line);
+                // A `Display` that panics (or a buggy sink) costs this record, never the caller.
+                let logged = catch_unwind(AssertUnwindSafe(|| entry.sink.log(&event, line)));
+                if logged.is_err() {
+                    self.inner.panicked_records.fetch_add(1, Ordering::Relaxed);
+                    self.inner.diagnostics.report(format_args!(
+                        "a record from {} was dropped: formatting it for sink {:?} panicked",
+                        record.target, entry.name
+                    ));
+                }
             }
         }
     }

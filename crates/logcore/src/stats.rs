@@ -6,7 +6,7 @@
 //! direct-mapped cache, so the set's lock is taken only the first time a thread sees a target.
 
 use std::collections::{BTreeMap, HashSet};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
 use logfmt::Level;
 use parking_lot::Mutex;
@@ -68,8 +68,11 @@ const CACHE_SLOTS: usize = 16;
 /// Every distinct target seen (the seeds' `total_loggers`).
 pub(crate) struct TargetRegistry {
     seen: Mutex<HashSet<&'static str>>,
-    overflow: AtomicU64,
+    truncated: AtomicBool,
 }
+
+/// What a thread's cache holds for a target seen after the list was full.
+static NOT_LISTED: &str = "";
 
 /// A thread's memory of targets it has already reported: (address, length) of the record's
 /// target string, and the interned copy to confirm the text.
@@ -82,14 +85,15 @@ impl TargetRegistry {
     pub(crate) fn new() -> Self {
         TargetRegistry {
             seen: Mutex::new(HashSet::new()),
-            overflow: AtomicU64::new(0),
+            truncated: AtomicBool::new(false),
         }
     }
 
     pub(crate) fn note(&self, target: &str, cache: &mut TargetCache) {
         let address = target.as_ptr() as usize;
         let slot = ((address >> 3) ^ target.len()) % CACHE_SLOTS;
-        if matches!(cache.slots[slot], Some((a, known)) if a == address && known == target) {
+        if matches!(cache.slots[slot], Some((a, known)) if a == address && (known == target || std::ptr::eq(known, NOT_LISTED)))
+        {
             return;
         }
         let mut seen = self.seen.lock();
@@ -102,20 +106,21 @@ impl TargetRegistry {
                 known
             }
             None => {
-                self.overflow.fetch_add(1, Ordering::Relaxed);
-                return;
+                // Remembered by address only, so the lock is not taken again for it.
+                self.truncated.store(true, Ordering::Relaxed);
+                NOT_LISTED
             }
         };
         drop(seen);
         cache.slots[slot] = Some((address, interned));
     }
 
-    pub(crate) fn snapshot(&self) -> (usize, Vec<String>) {
+    /// The distinct targets listed, and whether more were seen than could be listed.
+    pub(crate) fn snapshot(&self) -> (Vec<String>, bool) {
         let seen = self.seen.lock();
         let mut targets: Vec<String> = seen.iter().map(|t| (*t).to_owned()).collect();
         targets.sort();
-        let overflow = self.overflow.load(Ordering::Relaxed) as usize;
-        (seen.len() + overflow.min(1), targets)
+        (targets, self.truncated.load(Ordering::Relaxed))
     }
 }
 
@@ -179,10 +184,12 @@ pub struct SinkReport {
 pub struct Stats {
     /// Seconds since the logger was built.
     pub uptime_secs: f64,
-    /// How many distinct targets have logged (the seeds' `total_loggers`).
+    /// How many distinct targets have logged (the seeds' `total_loggers`), up to 4096.
     pub total_loggers: usize,
-    /// Those targets, sorted (at most 4096 are listed).
+    /// Those targets, sorted.
     pub targets: Vec<String>,
+    /// More than 4096 distinct targets logged; the others are not listed or counted.
+    pub targets_truncated: bool,
     /// The global level (`LOG_LEVEL`).
     pub current_level: LevelFilter,
     /// The console sink's level, when there is a console sink.
@@ -194,6 +201,9 @@ pub struct Stats {
     /// Records lost because a `Display` implementation logged from inside a log call more than
     /// a few levels deep.
     pub recursion_dropped: u64,
+    /// Records lost because formatting them panicked (a `Display` implementation that
+    /// panics); the caller went on.
+    pub panicked_records: u64,
     /// The log directory, when a file sink reports one.
     pub log_directory: Option<String>,
     /// Every sink, in the order they were added.
@@ -233,8 +243,8 @@ mod tests {
             r.note(&owned, &mut cache);
             r.note("app::http", &mut cache);
         }
-        let (count, list) = r.snapshot();
-        assert_eq!(count, 2);
+        let (list, truncated) = r.snapshot();
         assert_eq!(list, ["app::engine", "app::http"]);
+        assert!(!truncated);
     }
 }

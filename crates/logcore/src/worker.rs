@@ -11,6 +11,7 @@
 //! many once there is room again. After shutdown the writer is handed back and later records
 //! are written on the caller's thread, so nothing accepted late in a program's life is lost.
 
+use std::cell::Cell;
 use std::io;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
@@ -105,6 +106,12 @@ impl<'a> Batch<'a> {
     }
 }
 
+/// Segments reserved per buffer, so that swapping buffers never leaves a caller to allocate.
+const SEGMENTS: usize = 64;
+
+/// The largest buffer a worker may have (1 GiB): more is a configuration mistake.
+pub const MAX_CAPACITY_BYTES: usize = 1 << 30;
+
 /// Settings of a worker.
 ///
 /// | setting | default |
@@ -136,10 +143,11 @@ impl Default for NonBlockingBuilder {
 }
 
 impl NonBlockingBuilder {
-    /// The bound of the buffer in bytes (a single larger record is still accepted).
+    /// The bound of the buffer in bytes (a single larger record is still accepted), from 1
+    /// byte to [`MAX_CAPACITY_BYTES`].
     #[must_use]
     pub fn capacity_bytes(mut self, bytes: usize) -> Self {
-        self.capacity_bytes = bytes.max(1);
+        self.capacity_bytes = bytes.clamp(1, MAX_CAPACITY_BYTES);
         self
     }
 
@@ -184,6 +192,8 @@ impl NonBlockingBuilder {
             written: AtomicU64::new(0),
             bytes: AtomicU64::new(0),
             failed: AtomicU64::new(0),
+            dropped: AtomicU64::new(0),
+            fallback: Mutex::new(None),
             diagnostics: Diagnostics::new(self.thread_name.clone()),
         });
         let worker = Arc::clone(&shared);
@@ -212,6 +222,10 @@ struct Shared {
     written: AtomicU64,
     bytes: AtomicU64,
     failed: AtomicU64,
+    dropped: AtomicU64,
+    // The writer, handed back by the worker when it stops; written to on callers' threads
+    // afterwards. Never locked together with `state` by a caller.
+    fallback: Mutex<Option<Box<dyn BatchWriter>>>,
     diagnostics: Diagnostics,
 }
 
@@ -223,7 +237,6 @@ struct State {
     // (or failed) and flushed.
     pushed: u64,
     done: u64,
-    dropped: u64,
     dropped_unreported: u64,
     worker_waiting: bool,
     blocked: u32,
@@ -231,19 +244,18 @@ struct State {
     flush_requested: bool,
     shutdown: bool,
     worker_alive: bool,
-    // The writer, handed back by the worker when it stops.
-    fallback: Option<Box<dyn BatchWriter>>,
 }
 
 impl State {
     fn new(capacity: usize) -> Self {
         State {
+            // Reserved whole so that a caller never reallocates it; pages cost memory only once
+            // they are written, and the capacity is bounded by MAX_CAPACITY_BYTES.
             buf: Vec::with_capacity(capacity),
-            segments: Vec::new(),
+            segments: Vec::with_capacity(SEGMENTS),
             records: 0,
             pushed: 0,
             done: 0,
-            dropped: 0,
             dropped_unreported: 0,
             worker_waiting: false,
             blocked: 0,
@@ -251,7 +263,6 @@ impl State {
             flush_requested: false,
             shutdown: false,
             worker_alive: true,
-            fallback: None,
         }
     }
 
@@ -270,13 +281,32 @@ impl State {
 }
 
 thread_local! {
-    // Set on worker threads: a worker must never wait for its own queue.
-    static ON_WORKER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    // On a worker thread, the address of its queue: a worker must never wait for its own.
+    static ON_WORKER: Cell<usize> = const { Cell::new(0) };
+    // Set while this thread writes directly to a handed-back writer: a record logged from
+    // inside that write (by the writer, or by the panic hook) must not wait for it.
+    static IN_DIRECT_WRITE: Cell<bool> = const { Cell::new(false) };
 }
 
-/// Whether the current thread is a worker thread (whose queue it must never wait on).
-pub(crate) fn on_worker_thread() -> bool {
-    ON_WORKER.try_with(|w| w.get()).unwrap_or(false)
+fn on_worker_of(shared: &Shared) -> bool {
+    ON_WORKER.try_with(Cell::get).unwrap_or(0) == shared as *const Shared as usize
+}
+
+/// `now + timeout`, or `None` for a timeout too long to represent (wait without a deadline).
+fn deadline(timeout: Duration) -> Option<Instant> {
+    Instant::now().checked_add(timeout)
+}
+
+/// Waits on `condvar` until `deadline` (or for ever when there is none); returns whether it
+/// timed out.
+fn wait(condvar: &Condvar, st: &mut MutexGuard<'_, State>, deadline: Option<Instant>) -> bool {
+    match deadline {
+        Some(d) => condvar.wait_until(st, d).timed_out(),
+        None => {
+            condvar.wait(st);
+            false
+        }
+    }
 }
 
 /// What happened to a pushed record.
@@ -326,18 +356,15 @@ impl NonBlocking {
         let shared = &*self.shared;
         let mut st = shared.state.lock();
         loop {
-            if let Some(writer) = st.fallback.as_mut() {
-                return write_directly(shared, writer.as_mut(), key, bytes);
-            }
             if !st.worker_alive {
-                shared.failed.fetch_add(1, Ordering::Relaxed);
-                return Pushed::Failed;
+                drop(st);
+                return write_directly(shared, key, bytes);
             }
             if st.buf.is_empty() || st.buf.len() + bytes.len() <= shared.capacity {
                 break;
             }
-            if shared.overflow == Overflow::Drop || on_worker_thread() {
-                st.dropped = st.dropped.saturating_add(1);
+            if shared.overflow == Overflow::Drop || on_worker_of(shared) {
+                saturating_inc(&shared.dropped);
                 st.dropped_unreported = st.dropped_unreported.saturating_add(1);
                 return Pushed::Dropped;
             }
@@ -355,21 +382,22 @@ impl NonBlocking {
         Pushed::Accepted
     }
 
-    /// Waits until every record pushed before this call is written and flushed, or `timeout`
-    /// passes; returns whether it all was.
+    /// Waits until every record pushed before this call has been handled (written and flushed,
+    /// or counted as failed), or `timeout` passes; returns whether it all was. On the queue's
+    /// own worker thread it returns at once.
     pub fn flush(&self, timeout: Duration) -> bool {
         let shared = &*self.shared;
         let mut st = shared.state.lock();
         let target = st.pushed;
-        if st.done >= target || on_worker_thread() {
+        if st.done >= target || on_worker_of(shared) {
             return st.done >= target;
         }
         st.flush_requested = true;
         st.flush_waiters += 1;
         wake_worker(shared, &mut st);
-        let deadline = Instant::now() + timeout;
+        let deadline = deadline(timeout);
         while st.done < target && st.worker_alive {
-            if shared.done.wait_until(&mut st, deadline).timed_out() {
+            if wait(&shared.done, &mut st, deadline) {
                 break;
             }
         }
@@ -382,11 +410,14 @@ impl NonBlocking {
     pub fn shutdown(&self, timeout: Duration) -> bool {
         let shared = &*self.shared;
         let mut st = shared.state.lock();
+        // A second request after one that gave up does not wait again: it would only stall
+        // whichever thread happens to drop the last handle.
+        let timeout = if st.shutdown { Duration::ZERO } else { timeout };
         st.shutdown = true;
         wake_worker(shared, &mut st);
-        let deadline = Instant::now() + timeout;
-        while st.worker_alive && !on_worker_thread() {
-            if shared.done.wait_until(&mut st, deadline).timed_out() {
+        let deadline = deadline(timeout);
+        while st.worker_alive && !on_worker_of(shared) {
+            if wait(&shared.done, &mut st, deadline) {
                 break;
             }
         }
@@ -408,7 +439,7 @@ impl NonBlocking {
         QueueStats {
             written: shared.written.load(Ordering::Relaxed),
             bytes: shared.bytes.load(Ordering::Relaxed),
-            dropped: st.dropped,
+            dropped: shared.dropped.load(Ordering::Relaxed),
             failed: shared.failed.load(Ordering::Relaxed),
             queued: st.records,
             queued_bytes: st.buf.len() as u64,
@@ -428,16 +459,49 @@ fn wake_worker(shared: &Shared, st: &mut MutexGuard<'_, State>) {
     }
 }
 
-fn write_directly(shared: &Shared, writer: &mut dyn BatchWriter, key: u64, bytes: &[u8]) -> Pushed {
+fn saturating_inc(counter: &AtomicU64) {
+    let _ = counter.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_add(1));
+}
+
+/// Writes one record with the writer the worker handed back, on the caller's thread.
+fn write_directly(shared: &Shared, key: u64, bytes: &[u8]) -> Pushed {
+    if IN_DIRECT_WRITE.try_with(Cell::get).unwrap_or(true) {
+        // Logged from inside this thread's own direct write: waiting would never end.
+        saturating_inc(&shared.dropped);
+        return Pushed::Dropped;
+    }
+    let mut fallback = shared.fallback.lock();
+    let Some(writer) = fallback.as_mut() else {
+        // The writer broke (it panicked): there is nothing left to write with.
+        shared.failed.fetch_add(1, Ordering::Relaxed);
+        return Pushed::Failed;
+    };
     let segments = [Segment { key, end: bytes.len() }];
     let batch = Batch {
         bytes,
         segments: &segments,
         records: 1,
     };
-    let result = writer.write_batch(&batch).and_then(|()| writer.flush());
-    account(shared, &batch, result);
-    Pushed::Accepted
+    IN_DIRECT_WRITE.with(|w| w.set(true));
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        writer.write_batch(&batch).and_then(|()| writer.flush())
+    }));
+    IN_DIRECT_WRITE.with(|w| w.set(false));
+    match outcome {
+        Ok(result) => {
+            account(shared, &batch, result);
+            Pushed::Accepted
+        }
+        Err(_) => {
+            *fallback = None;
+            drop(fallback);
+            shared.failed.fetch_add(1, Ordering::Relaxed);
+            shared
+                .diagnostics
+                .report(format_args!("the writer panicked; later records are counted as failed"));
+            Pushed::Failed
+        }
+    }
 }
 
 fn account(shared: &Shared, batch: &Batch<'_>, result: io::Result<()>) {
@@ -463,9 +527,9 @@ struct Taken {
 }
 
 fn run_worker(shared: &Shared, mut writer: Box<dyn BatchWriter>) {
-    ON_WORKER.with(|w| w.set(true));
+    ON_WORKER.with(|w| w.set(shared as *const Shared as usize));
     let mut buf = Vec::with_capacity(shared.capacity);
-    let mut segments = Vec::new();
+    let mut segments = Vec::with_capacity(SEGMENTS);
     let mut broken = false;
     loop {
         let mut st = shared.state.lock();
@@ -503,10 +567,10 @@ fn run_worker(shared: &Shared, mut writer: Box<dyn BatchWriter>) {
         let mut st = shared.state.lock();
         st.done = taken.upto;
         if stopping && st.buf.is_empty() {
-            st.worker_alive = false;
             if !broken {
-                st.fallback = Some(writer);
+                *shared.fallback.lock() = Some(writer);
             }
+            st.worker_alive = false;
             drop(st);
             shared.done.notify_all();
             return;

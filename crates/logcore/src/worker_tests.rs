@@ -218,3 +218,96 @@ fn batches_keep_keyed_segments_apart() {
         [(1, "a\nb\n".to_owned()), (2, "c\n".to_owned()), (1, "d\n".to_owned())]
     );
 }
+
+/// A writer that logs into its own queue from inside its write (as a network sink whose HTTP
+/// client logs through `log` would).
+struct LogsIntoItself {
+    queue: Arc<std::sync::OnceLock<NonBlocking>>,
+    nested: Arc<Mutex<Vec<Pushed>>>,
+    out: Arc<Mutex<Vec<u8>>>,
+}
+
+impl BatchWriter for LogsIntoItself {
+    fn write_batch(&mut self, batch: &Batch<'_>) -> io::Result<()> {
+        self.out.lock().extend_from_slice(batch.bytes());
+        if !batch.bytes().starts_with(b"nested") {
+            let pushed = self.queue.get().unwrap().push(0, b"nested\n");
+            self.nested.lock().push(pushed);
+        }
+        Ok(())
+    }
+}
+
+#[test]
+fn a_writer_that_logs_into_its_own_queue_never_deadlocks() {
+    let cell = Arc::new(std::sync::OnceLock::new());
+    let nested = Arc::new(Mutex::new(Vec::new()));
+    let out = Arc::new(Mutex::new(Vec::new()));
+    let writer = LogsIntoItself {
+        queue: Arc::clone(&cell),
+        nested: Arc::clone(&nested),
+        out: Arc::clone(&out),
+    };
+    let (queue, guard) = NonBlockingBuilder::default().capacity_bytes(8).spawn(writer).unwrap();
+    cell.set(queue.clone()).unwrap();
+    queue.push(0, b"while running\n");
+    assert!(queue.flush(Duration::from_secs(10)));
+    assert!(guard.shutdown());
+    // After shutdown the write happens on this thread: the nested record is dropped, not waited for.
+    assert_eq!(queue.push(0, b"after shutdown\n"), Pushed::Accepted);
+    let nested = nested.lock().clone();
+    assert_eq!(nested.len(), 2);
+    assert_eq!(
+        nested[0],
+        Pushed::Accepted,
+        "while running, the worker's own push is buffered"
+    );
+    assert_eq!(
+        nested[1],
+        Pushed::Dropped,
+        "after shutdown, a push from inside the write is dropped"
+    );
+    assert_eq!(queue.stats().dropped, 1);
+    let text = String::from_utf8(out.lock().clone()).unwrap();
+    assert!(text.contains("while running\n") && text.contains("after shutdown\n") && text.contains("nested\n"));
+}
+
+/// Panics only once the worker has handed it back.
+#[derive(Clone, Default)]
+struct PanicsWhenDirect(Arc<std::sync::atomic::AtomicBool>);
+
+impl BatchWriter for PanicsWhenDirect {
+    fn write_batch(&mut self, _: &Batch<'_>) -> io::Result<()> {
+        if self.0.load(Ordering::Relaxed) {
+            panic!("writer bug after shutdown");
+        }
+        Ok(())
+    }
+}
+
+#[test]
+fn a_writer_panicking_after_shutdown_fails_its_record_and_nothing_hangs() {
+    let writer = PanicsWhenDirect::default();
+    let (queue, guard) = NonBlockingBuilder::default().spawn(writer.clone()).unwrap();
+    assert!(guard.shutdown());
+    writer.0.store(true, Ordering::Relaxed);
+    assert_eq!(queue.push(0, b"boom\n"), Pushed::Failed);
+    let other = queue.clone();
+    let later = thread::spawn(move || other.push(0, b"later\n")).join().unwrap();
+    assert_eq!(later, Pushed::Failed, "the broken writer is not used again");
+    assert_eq!(queue.stats().failed, 2);
+}
+
+#[test]
+fn wait_forever_timeouts_do_not_overflow() {
+    let c = Collect::default();
+    let (queue, guard) = NonBlockingBuilder::default()
+        .shutdown_timeout(Duration::MAX)
+        .spawn(c.clone())
+        .unwrap();
+    queue.push(0, b"x\n");
+    assert!(queue.flush(Duration::MAX));
+    assert!(queue.shutdown(Duration::MAX));
+    drop(guard);
+    assert_eq!(lines(&c), ["x"]);
+}

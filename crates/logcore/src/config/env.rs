@@ -44,13 +44,14 @@ pub(super) struct Var {
 }
 
 /// The variables we read, from `.env` first and then the environment over them.
-pub(super) fn collect(env: Option<Vec<(String, String)>>, dotenv: Option<&Path>) -> Result<Vec<Var>, ConfigError> {
-    let mut vars = Vec::new();
-    if let Some(path) = dotenv {
-        if let Ok(text) = std::fs::read_to_string(path) {
-            vars = parse_dotenv(&text, path)?;
-        }
-    }
+pub(super) fn collect(
+    env: Option<Vec<(String, String)>>,
+    dotenv: Option<(&Path, String)>,
+) -> Result<Vec<Var>, ConfigError> {
+    let mut vars = match dotenv {
+        Some((path, text)) => parse_dotenv(&text, path)?,
+        None => Vec::new(),
+    };
     let process: Vec<(String, String)> = match env {
         Some(given) => given,
         None => std::env::vars_os()
@@ -104,7 +105,8 @@ fn parse_dotenv(text: &str, path: &Path) -> Result<Vec<Var>, ConfigError> {
 
 fn unquote(value: &str) -> String {
     for quote in ['"', '\''] {
-        if let Some(inner) = value.strip_prefix(quote).and_then(|v| v.strip_suffix(quote)) {
+        // `"value" # comment`: the value is what the quotes hold.
+        if let Some((inner, _)) = value.strip_prefix(quote).and_then(|v| v.split_once(quote)) {
             return inner.to_owned();
         }
     }
@@ -116,7 +118,14 @@ fn unquote(value: &str) -> String {
 }
 
 pub(super) fn apply(config: &mut Config, vars: &[Var]) -> Result<(), ConfigError> {
-    let has_log_level = vars.iter().any(|v| v.name == "LOG_LEVEL");
+    // A bare level in RUST_LOG sets the global level unless LOG_LEVEL comes from a source at
+    // least as strong (the environment beats .env).
+    let strength = |origin: &Origin| u8::from(matches!(origin, Origin::Env));
+    let log_level_strength = vars
+        .iter()
+        .filter(|v| v.name == "LOG_LEVEL")
+        .map(|v| strength(&v.origin))
+        .max();
     for var in vars {
         let bad = |expected: &str| ConfigError::BadValue {
             origin: var.origin.clone(),
@@ -132,7 +141,8 @@ pub(super) fn apply(config: &mut Config, vars: &[Var]) -> Result<(), ConfigError
                 let d: Directives = value
                     .parse()
                     .map_err(|e: String| bad(&format!("directives such as info,hyper=warn; {e}")))?;
-                if let (Some(level), false) = (d.default_level(), has_log_level) {
+                let outranked = log_level_strength.is_some_and(|l| l >= strength(&var.origin));
+                if let (Some(level), false) = (d.default_level(), outranked) {
                     config.level = level;
                 }
                 for (target, level) in d.targets() {
@@ -144,12 +154,11 @@ pub(super) fn apply(config: &mut Config, vars: &[Var]) -> Result<(), ConfigError
             "LOG_COLOR" => config.console.color = value.parse().map_err(|e: String| bad(&e))?,
             "LOG_TIMEZONE" => config.timezone = parse_timezone_text(value).map_err(|e| bad(&e))?,
             "SLOW_OPERATION_THRESHOLD" => {
-                let secs = value
+                config.perf.slow_operation_threshold = value
                     .parse::<f64>()
                     .ok()
-                    .filter(|s| s.is_finite() && *s > 0.0)
-                    .ok_or_else(|| bad("a number of seconds greater than 0, such as 2.0"))?;
-                config.perf.slow_operation_threshold = std::time::Duration::from_secs_f64(secs);
+                    .and_then(super::positive_seconds)
+                    .ok_or_else(|| bad(super::SECONDS_EXPECTED))?;
             }
             "LOG_REQUEST_BODY" => {
                 config.request.log_body =

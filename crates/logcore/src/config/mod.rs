@@ -327,7 +327,8 @@ impl<'de> serde::Deserialize<'de> for Config {
 pub struct ConfigLoader {
     file: Option<(PathBuf, bool)>,
     env: Option<Vec<(String, String)>>,
-    dotenv: Option<PathBuf>,
+    // The `.env` file, and whether it must exist.
+    dotenv: Option<(PathBuf, bool)>,
     sections: Vec<String>,
 }
 
@@ -336,7 +337,7 @@ impl Default for ConfigLoader {
         ConfigLoader {
             file: None,
             env: None,
-            dotenv: Some(PathBuf::from(".env")),
+            dotenv: Some((PathBuf::from(".env"), false)),
             sections: Vec::new(),
         }
     }
@@ -369,10 +370,10 @@ impl ConfigLoader {
         self
     }
 
-    /// Reads a `.env` file at `path` instead of `./.env`.
+    /// Reads a `.env` file at `path` instead of `./.env`; a missing file is an error.
     #[must_use]
     pub fn dotenv(mut self, path: impl Into<PathBuf>) -> Self {
-        self.dotenv = Some(path.into());
+        self.dotenv = Some((path.into(), true));
         self
     }
 
@@ -399,11 +400,28 @@ impl ConfigLoader {
                 table::apply_toml(&mut config, &text, &Origin::File(path.clone()), &sections)?;
             }
         }
-        let vars = env::collect(self.env, self.dotenv.as_deref())?;
+        let dotenv = match &self.dotenv {
+            Some((path, required)) => read_file(path, *required)?.map(|text| (path.as_path(), text)),
+            None => None,
+        };
+        let vars = env::collect(self.env, dotenv)?;
         env::apply(&mut config, &vars)?;
         Ok(config)
     }
 }
+
+/// A positive, finite number of seconds as a `Duration`, or `None` (never a panic: a
+/// duration too long to represent is refused).
+pub(crate) fn positive_seconds(secs: f64) -> Option<Duration> {
+    if secs.is_finite() && secs > 0.0 {
+        Duration::try_from_secs_f64(secs).ok()
+    } else {
+        None
+    }
+}
+
+/// What a valid number of seconds looks like, for error messages.
+const SECONDS_EXPECTED: &str = "a number of seconds greater than 0, such as 2.0";
 
 fn read_file(path: &Path, required: bool) -> Result<Option<String>, ConfigError> {
     match std::fs::read_to_string(path) {

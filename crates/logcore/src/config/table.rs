@@ -57,7 +57,8 @@ pub(super) fn apply_table(
         config.level = v;
     }
     if let Some(v) = top.parse("targets", parse_targets)? {
-        if let Some(level) = v.default_level() {
+        // A bare level among the directives is the global level, unless `level` says it.
+        if let (Some(level), false) = (v.default_level(), table.contains_key("level")) {
             config.level = level;
         }
         for (target, level) in v.targets() {
@@ -127,8 +128,8 @@ fn apply_console(config: &mut Config, s: &Section<'_>) -> Result<(), ConfigError
 
 fn apply_queue(config: &mut Config, s: &Section<'_>) -> Result<(), ConfigError> {
     let q = &mut config.queue;
-    if let Some(v) = s.parse("capacity_bytes", parse_count)? {
-        q.capacity_bytes = v.max(1);
+    if let Some(v) = s.parse("capacity_bytes", parse_capacity)? {
+        q.capacity_bytes = v;
     }
     if let Some(v) = s.parse("overflow", parse_str)? {
         q.overflow = v;
@@ -226,6 +227,13 @@ fn parse_count(v: &Value) -> Result<usize, String> {
         .ok_or_else(|| "a whole number, 0 or more".to_owned())
 }
 
+fn parse_capacity(v: &Value) -> Result<usize, String> {
+    v.as_integer()
+        .and_then(|n| usize::try_from(n).ok())
+        .filter(|n| (1..=crate::MAX_CAPACITY_BYTES).contains(n))
+        .ok_or_else(|| format!("a whole number of bytes from 1 to {}", crate::MAX_CAPACITY_BYTES))
+}
+
 fn parse_millis(v: &Value) -> Result<Duration, String> {
     parse_count(v)
         .map(|ms| Duration::from_millis(ms as u64))
@@ -234,9 +242,8 @@ fn parse_millis(v: &Value) -> Result<Duration, String> {
 
 fn parse_seconds(v: &Value) -> Result<Duration, String> {
     let secs = v.as_float().or_else(|| v.as_integer().map(|i| i as f64));
-    secs.filter(|s| s.is_finite() && *s > 0.0)
-        .map(Duration::from_secs_f64)
-        .ok_or_else(|| "a number of seconds greater than 0, such as 2.0".to_owned())
+    secs.and_then(super::positive_seconds)
+        .ok_or_else(|| super::SECONDS_EXPECTED.to_owned())
 }
 
 fn parse_targets(v: &Value) -> Result<Directives, String> {

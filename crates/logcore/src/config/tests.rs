@@ -147,7 +147,7 @@ fn file_errors_name_the_file_the_key_and_the_value() {
         ),
         (
             "[queue]\ncapacity_bytes = -5\n",
-            "queue.capacity_bytes = -5: expected a whole number, 0 or more",
+            "queue.capacity_bytes = -5: expected a whole number of bytes from 1 to 1073741824",
         ),
         (
             "[perf]\nslow_operation_threshold = 0\n",
@@ -315,4 +315,58 @@ fn targets_may_be_a_table_and_config_deserialises_with_serde() {
     let c: Config = toml::from_str("level = \"error\"\n[console]\nformat = \"json\"\n").unwrap();
     assert_eq!((c.level, c.console.format), (LevelFilter::ERROR, Format::Json));
     assert!(toml::from_str::<Config>("bogus = 1\n").is_err());
+}
+
+#[test]
+fn quoted_dotenv_values_may_carry_comments_and_an_explicit_dotenv_must_exist() {
+    let dir = tempfile::tempdir().unwrap();
+    let dotenv = write(
+        &dir,
+        ".env",
+        "LOG_DIR=\"/var/log/llm\" # where the files go\nLOG_LEVEL='debug'\n",
+    );
+    let c = ConfigLoader::new()
+        .dotenv(&dotenv)
+        .env_vars::<&str, &str>([])
+        .load()
+        .unwrap();
+    assert_eq!(c.log_dir, PathBuf::from("/var/log/llm"));
+    assert_eq!(c.level, LevelFilter::DEBUG);
+    let missing = dir.path().join("absent.env");
+    let err = ConfigLoader::new()
+        .dotenv(&missing)
+        .env_vars::<&str, &str>([])
+        .load()
+        .unwrap_err();
+    assert!(matches!(err, ConfigError::Read { .. }), "{err}");
+}
+
+#[test]
+fn rust_log_from_the_environment_beats_log_level_from_dotenv() {
+    let dir = tempfile::tempdir().unwrap();
+    let dotenv = write(&dir, ".env", "LOG_LEVEL=warning\n");
+    let c = ConfigLoader::new()
+        .dotenv(&dotenv)
+        .env_vars([("RUST_LOG", "debug")])
+        .load()
+        .unwrap();
+    assert_eq!(c.level, LevelFilter::DEBUG, "the environment beats .env");
+    let dotenv = write(&dir, ".env", "RUST_LOG=debug\n");
+    let c = ConfigLoader::new()
+        .dotenv(&dotenv)
+        .env_vars([("LOG_LEVEL", "error")])
+        .load()
+        .unwrap();
+    assert_eq!(c.level, LevelFilter::ERROR);
+}
+
+#[test]
+fn in_the_file_level_beats_a_bare_level_among_the_targets() {
+    let c = Config::from_toml_str("targets = \"debug,hyper=warn\"\nlevel = \"error\"\n").unwrap();
+    assert_eq!(c.level, LevelFilter::ERROR);
+    assert_eq!(c.targets.level_for("hyper"), Some(LevelFilter::WARNING));
+    assert_eq!(
+        Config::from_toml_str("targets = \"debug\"\n").unwrap().level,
+        LevelFilter::DEBUG
+    );
 }
