@@ -227,9 +227,13 @@ impl Formatter {
     }
 }
 
-/// The text in `buf`, which only ever receives whole `&str`s.
+/// The text in `buf`, which only ever receives whole `&str`s (through [`ByteWriter`], after a
+/// `clear`).
 fn rendered(buf: &[u8]) -> &str {
-    std::str::from_utf8(buf).unwrap_or_default()
+    debug_assert!(std::str::from_utf8(buf).is_ok());
+    // SAFETY: `buf` is only ever cleared and then appended whole `&str`s by `ByteWriter`, so it
+    // holds valid UTF-8; checking again would cost a pass over every message.
+    unsafe { std::str::from_utf8_unchecked(buf) }
 }
 
 /// The number of characters in UTF-8 `bytes`.
