@@ -9,8 +9,8 @@ use std::io;
 use std::time::{Duration, Instant};
 
 use logcore::{
-    Batch, BatchWriter, Config, Event, Format, Formatter, LevelFilter, LineBuf, LoggerBuilder, NonBlocking,
-    NonBlockingBuilder, RequestId, RequestScope, Sink, SinkOptions, SinkStats, Timestamp, Zone,
+    Batch, BatchWriter, Config, Event, Format, Formatter, LevelFilter, LineBuf, LoggerBuilder, NonBlockingBuilder,
+    RequestId, RequestScope, SinkOptions, Timestamp, WorkerSink, Zone,
 };
 
 const SAMPLES: usize = 25;
@@ -54,27 +54,6 @@ impl BatchWriter for Discard {
     }
 }
 
-/// A sink that formats with the pipe format and queues to a worker that discards.
-struct QueueSink {
-    formatter: Formatter,
-    queue: NonBlocking,
-    _guard: logcore::WorkerGuard,
-}
-
-impl Sink for QueueSink {
-    fn log(&self, event: &Event<'_>, line: &mut LineBuf) {
-        self.queue.push(0, line.format(&self.formatter, event));
-    }
-
-    fn flush(&self, timeout: Duration) -> bool {
-        self.queue.flush(timeout)
-    }
-
-    fn stats(&self) -> SinkStats {
-        SinkStats::from_queue("bench", &self.queue.stats())
-    }
-}
-
 /// 2025-01-19 14:30:15 UTC: formatting is measured, not reading the clock (the logger reads
 /// it once per record, outside the formatter).
 const AT: Timestamp = Timestamp::new(1_737_297_015, 123_456_789);
@@ -97,12 +76,8 @@ fn typical_event_line(formatter: &Formatter, line: &mut LineBuf, tokens: u64, ms
 }
 
 fn main() {
-    let (queue, guard) = NonBlockingBuilder::default().spawn(Discard).expect("worker");
-    let sink = QueueSink {
-        formatter: Formatter::new(Format::Pipe).with_zone(Zone::utc()),
-        queue,
-        _guard: guard,
-    };
+    let pipe = Formatter::new(Format::Pipe).with_zone(Zone::utc());
+    let sink = WorkerSink::spawn("bench", pipe, NonBlockingBuilder::default(), Discard).expect("worker");
     let mut config = Config::default();
     config.level = LevelFilter::INFO;
     config.console.enabled = false;

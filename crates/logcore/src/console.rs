@@ -1,13 +1,12 @@
 //! The console sink: stdout or stderr, coloured on a terminal, written off the caller's thread.
 
-use std::fmt;
 use std::io::{self, IsTerminal, Write};
 use std::time::Duration;
 
 use logfmt::{Event, Format, Formatter, Level, Precision, Timestamp, Zone};
 
-use crate::worker::{Batch, BatchWriter, NonBlocking, NonBlockingBuilder, WorkerGuard};
-use crate::{LineBuf, Sink, SinkStats};
+use crate::worker::{Batch, BatchWriter, NonBlockingBuilder};
+use crate::{LineBuf, Sink, SinkStats, WorkerSink};
 
 /// Which standard stream the console sink writes to.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
@@ -187,21 +186,13 @@ impl ConsoleSinkBuilder {
             stream: self.stream,
             formatter: formatter.clone(),
         };
-        let (queue, guard) = self.queue.spawn(writer)?;
-        Ok(ConsoleSink {
-            formatter,
-            queue,
-            _guard: guard,
-        })
+        WorkerSink::spawn("console", formatter, self.queue, writer).map(ConsoleSink)
     }
 }
 
 /// Writes records to stdout or stderr through a non-blocking worker.
-pub struct ConsoleSink {
-    formatter: Formatter,
-    queue: NonBlocking,
-    _guard: WorkerGuard,
-}
+#[derive(Debug)]
+pub struct ConsoleSink(WorkerSink);
 
 impl ConsoleSink {
     /// A builder with the defaults.
@@ -211,36 +202,25 @@ impl ConsoleSink {
 
     /// Whether lines are coloured.
     pub fn colored(&self) -> bool {
-        self.formatter.colored()
-    }
-}
-
-impl fmt::Debug for ConsoleSink {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ConsoleSink")
-            .field("formatter", &self.formatter)
-            .field("queue", &self.queue)
-            .finish()
+        self.0.formatter().colored()
     }
 }
 
 impl Sink for ConsoleSink {
     fn log(&self, event: &Event<'_>, line: &mut LineBuf) {
-        self.queue.push(0, line.format(&self.formatter, event));
+        self.0.log(event, line)
     }
 
     fn flush(&self, timeout: Duration) -> bool {
-        self.queue.flush(timeout)
+        self.0.flush(timeout)
     }
 
     fn shutdown(&self, timeout: Duration) -> bool {
-        self.queue.shutdown(timeout)
+        self.0.shutdown(timeout)
     }
 
     fn stats(&self) -> SinkStats {
-        let mut stats = SinkStats::from_queue("console", &self.queue.stats());
-        stats.last_error = self.queue.diagnostics().last_error();
-        stats
+        self.0.stats()
     }
 }
 

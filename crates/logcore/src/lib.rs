@@ -55,13 +55,13 @@ pub use global::{
 pub use helpers::{ERROR_TARGET, REQUEST_TARGET, RequestLogger, log_error, log_request_info, request_logger};
 pub use level::LevelFilter;
 pub use logfmt::{
-    Event, Fields, Format, Formatter, Level, Precision, Timestamp, Value, Zone, is_sensitive_header, is_sensitive_key,
-    preview, redact, truncate_chars,
+    Event, Fields, Format, Formatter, Level, Precision, Scratch, Timestamp, Value, Zone, is_sensitive_header,
+    is_sensitive_key, preview, redact, truncate_chars,
 };
 pub use logger::{Clock, Logger, ManualClock};
 pub use memory::{CapturedRecord, MemorySink};
 pub use panic::{PANIC_TARGET, install_panic_hook};
-pub use sink::{LineBuf, Sink, SinkOptions, SinkStats};
+pub use sink::{LineBuf, Sink, SinkOptions, SinkStats, WorkerSink};
 pub use stats::{RecordCounts, SinkReport, Stats};
 pub use worker::{
     Batch, BatchWriter, MAX_CAPACITY_BYTES, NonBlocking, NonBlockingBuilder, Overflow, Pushed, QueueStats, WorkerGuard,

@@ -99,19 +99,24 @@ macro_rules! critical {
 #[macro_export]
 macro_rules! log_error {
     (target: $target:expr, backtrace: $bt:expr, $err:expr $(, $($arg:tt)+)?) => {
-        $crate::__private::log_error(
-            $crate::__private::Site {
-                target: $target,
-                function: ::core::option::Option::Some($crate::__function!()),
-                file: ::core::file!(),
-                line: ::core::line!(),
-            },
-            $crate::__log_error_context!($($($arg)+)?),
-            $err,
-            ::core::option::Option::Some($bt),
-        )
+        $crate::__log_error!($target, ::core::option::Option::Some($bt), $err $(, $($arg)+)?)
     };
     (target: $target:expr, $err:expr $(, $($arg:tt)+)?) => {
+        $crate::__log_error!($target, ::core::option::Option::None, $err $(, $($arg)+)?)
+    };
+    (backtrace: $bt:expr, $err:expr $(, $($arg:tt)+)?) => {
+        $crate::__log_error!(::core::module_path!(), ::core::option::Option::Some($bt), $err $(, $($arg)+)?)
+    };
+    ($err:expr $(, $($arg:tt)+)?) => {
+        $crate::__log_error!(::core::module_path!(), ::core::option::Option::None, $err $(, $($arg)+)?)
+    };
+}
+
+/// `log_error!` with every part spelled out: target, optional backtrace, error, context.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __log_error {
+    ($target:expr, $bt:expr, $err:expr $(, $($arg:tt)+)?) => {
         $crate::__private::log_error(
             $crate::__private::Site {
                 target: $target,
@@ -121,14 +126,8 @@ macro_rules! log_error {
             },
             $crate::__log_error_context!($($($arg)+)?),
             $err,
-            ::core::option::Option::None,
+            $bt,
         )
-    };
-    (backtrace: $bt:expr, $err:expr $(, $($arg:tt)+)?) => {
-        $crate::log_error!(target: ::core::module_path!(), backtrace: $bt, $err $(, $($arg)+)?)
-    };
-    ($err:expr $(, $($arg:tt)+)?) => {
-        $crate::log_error!(target: ::core::module_path!(), $err $(, $($arg)+)?)
     };
 }
 

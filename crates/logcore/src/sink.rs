@@ -1,13 +1,15 @@
 //! What a destination of records implements, and the per-sink filter the logger applies.
 
 use std::collections::BTreeMap;
+use std::fmt;
+use std::io;
 use std::time::Duration;
 
 use logfmt::{Event, Formatter, Level};
 use serde::Serialize;
 
 use crate::directives::target_matches;
-use crate::{LevelFilter, QueueStats};
+use crate::{BatchWriter, LevelFilter, NonBlocking, NonBlockingBuilder, QueueStats, WorkerGuard};
 
 /// A destination of records: the console, a file, a collector.
 ///
@@ -78,6 +80,88 @@ impl SinkStats {
             queued: queue.queued,
             ..SinkStats::default()
         }
+    }
+}
+
+/// A sink that formats each record on the caller's thread and hands the bytes to a
+/// non-blocking worker, which writes them with a [`BatchWriter`]: the shape of every sink that
+/// writes somewhere (the console sink is one).
+///
+/// ```
+/// use logcore::{Batch, BatchWriter, Format, Formatter, NonBlockingBuilder, WorkerSink};
+/// struct Stderr;
+/// impl BatchWriter for Stderr {
+///     fn write_batch(&mut self, batch: &Batch<'_>) -> std::io::Result<()> {
+///         use std::io::Write;
+///         std::io::stderr().write_all(batch.bytes())
+///     }
+/// }
+/// let sink = WorkerSink::spawn("stderr", Formatter::new(Format::Json), NonBlockingBuilder::default(), Stderr)?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub struct WorkerSink {
+    kind: String,
+    formatter: Formatter,
+    queue: NonBlocking,
+    _guard: WorkerGuard,
+}
+
+impl WorkerSink {
+    /// Starts a worker for `writer`; records are formatted with `formatter`. `kind` names the
+    /// sink in its stats.
+    pub fn spawn(
+        kind: &str,
+        formatter: Formatter,
+        queue: NonBlockingBuilder,
+        writer: impl BatchWriter,
+    ) -> io::Result<Self> {
+        let (queue, guard) = queue.spawn(writer)?;
+        Ok(WorkerSink {
+            kind: kind.to_owned(),
+            formatter,
+            queue,
+            _guard: guard,
+        })
+    }
+
+    /// The formatter records are written with.
+    pub fn formatter(&self) -> &Formatter {
+        &self.formatter
+    }
+
+    /// The worker's queue.
+    pub fn queue(&self) -> &NonBlocking {
+        &self.queue
+    }
+}
+
+impl fmt::Debug for WorkerSink {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WorkerSink")
+            .field("kind", &self.kind)
+            .field("formatter", &self.formatter)
+            .field("queue", &self.queue)
+            .finish()
+    }
+}
+
+impl Sink for WorkerSink {
+    fn log(&self, event: &Event<'_>, line: &mut LineBuf) {
+        self.queue.push(0, line.format(&self.formatter, event));
+    }
+
+    fn flush(&self, timeout: Duration) -> bool {
+        self.queue.flush(timeout)
+    }
+
+    fn shutdown(&self, timeout: Duration) -> bool {
+        self.queue.shutdown(timeout)
+    }
+
+    fn stats(&self) -> SinkStats {
+        let mut stats = SinkStats::from_queue(&self.kind, &self.queue.stats());
+        stats.last_error = self.queue.diagnostics().last_error();
+        stats
     }
 }
 

@@ -1,30 +1,32 @@
-//! The logging path allocates nothing per record: a disabled record, and an enabled one that
-//! is formatted and queued to a non-blocking sink. A counting global allocator watches the
-//! logging thread only (the worker thread may allocate as it likes).
+//! The logging path allocates nothing per record once buffers have grown: formatting in every
+//! format, a disabled record, and an enabled record formatted and queued to a non-blocking
+//! sink. A counting global allocator counts the allocations of the watched thread only (the
+//! worker threads may allocate as they like).
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
+use std::fmt;
 use std::io;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
 
 use logcore::{
-    Batch, BatchWriter, Config, Event, Format, Formatter, LevelFilter, LineBuf, LoggerBuilder, NonBlocking,
-    NonBlockingBuilder, RequestId, RequestScope, Sink, SinkOptions, SinkStats, WorkerGuard, Zone,
+    Batch, BatchWriter, Config, Event, Format, Formatter, Level, LevelFilter, LoggerBuilder, NonBlockingBuilder,
+    RequestId, RequestScope, Scratch, SinkOptions, Timestamp, Value, WorkerSink, Zone,
 };
 
 struct Counting;
 
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
-
 thread_local! {
-    static WATCHING: Cell<bool> = const { Cell::new(false) };
+    // (watching, allocations seen while watching): per thread, so tests cannot disturb each other.
+    static WATCH: Cell<(bool, usize)> = const { Cell::new((false, 0)) };
 }
 
 fn note() {
-    if WATCHING.try_with(Cell::get).unwrap_or(false) {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-    }
+    let _ = WATCH.try_with(|w| {
+        let (watching, n) = w.get();
+        if watching {
+            w.set((true, n + 1));
+        }
+    });
 }
 
 // SAFETY: every call is passed to the system allocator unchanged; counting has no effect on it.
@@ -50,6 +52,61 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
+/// Allocations made on this thread by 1,000 calls of `f`, after 100 to warm up.
+fn allocations_during(mut f: impl FnMut(u64)) -> usize {
+    for i in 0..100 {
+        f(i);
+    }
+    WATCH.with(|w| w.set((true, 0)));
+    for i in 0..1000 {
+        f(i);
+    }
+    let (_, n) = WATCH.with(|w| w.replace((false, 0)));
+    n
+}
+
+fn format_one(formatter: &Formatter, out: &mut Vec<u8>, scratch: &mut Scratch, i: u64) {
+    let fields = [
+        ("tokens", Value::U64(145 + i)),
+        ("tps", Value::F64(78.4)),
+        ("model", Value::Str("synthetic 7b")),
+    ];
+    let details: [&dyn fmt::Display; 1] = [&"caused by: connection reset"];
+    out.clear();
+    formatter.format(
+        &Event {
+            function: Some("generate_text"),
+            request_id: Some("req_a1b2c3d4"),
+            thread: Some("main"),
+            fields: &fields,
+            details: &details,
+            ..Event::new(
+                Timestamp::new(1_737_297_015 + (i / 500) as i64, (i as u32) * 1000),
+                Level::Info,
+                "inference_demo::engine",
+                &format_args!(
+                    "Generated {} tokens in {} ms ({:.1} tokens/s)\n이미지 😀",
+                    i, 1850, 78.4
+                ),
+            )
+        },
+        out,
+        scratch,
+    );
+}
+
+#[test]
+fn formatting_a_record_allocates_nothing() {
+    for format in [Format::Pipe, Format::Compact, Format::Json] {
+        let formatter = Formatter::new(format).with_zone(Zone::utc()).with_color(true);
+        let mut out = Vec::new();
+        let mut scratch = Scratch::new();
+        let n = allocations_during(|i| format_one(&formatter, &mut out, &mut scratch, i));
+        assert_eq!(n, 0, "{format}: allocations while formatting");
+        assert!(out.ends_with(b"\n"));
+    }
+}
+
 struct Discard;
 
 impl BatchWriter for Discard {
@@ -58,47 +115,10 @@ impl BatchWriter for Discard {
     }
 }
 
-struct QueueSink {
-    formatter: Formatter,
-    queue: NonBlocking,
-    _guard: WorkerGuard,
-}
-
-impl Sink for QueueSink {
-    fn log(&self, event: &Event<'_>, line: &mut LineBuf) {
-        self.queue.push(0, line.format(&self.formatter, event));
-    }
-
-    fn flush(&self, timeout: Duration) -> bool {
-        self.queue.flush(timeout)
-    }
-
-    fn stats(&self) -> SinkStats {
-        SinkStats::from_queue("discard", &self.queue.stats())
-    }
-}
-
-fn allocations_during(f: impl Fn(u64)) -> usize {
-    for i in 0..100 {
-        f(i);
-    }
-    ALLOCATIONS.store(0, Ordering::Relaxed);
-    WATCHING.with(|w| w.set(true));
-    for i in 0..1000 {
-        f(i);
-    }
-    WATCHING.with(|w| w.set(false));
-    ALLOCATIONS.load(Ordering::Relaxed)
-}
-
 #[test]
 fn disabled_and_enabled_records_allocate_nothing() {
-    let (queue, guard) = NonBlockingBuilder::default().spawn(Discard).unwrap();
-    let sink = QueueSink {
-        formatter: Formatter::new(Format::Pipe).with_zone(Zone::utc()),
-        queue,
-        _guard: guard,
-    };
+    let formatter = Formatter::new(Format::Pipe).with_zone(Zone::utc());
+    let sink = WorkerSink::spawn("discard", formatter, NonBlockingBuilder::default(), Discard).unwrap();
     let mut config = Config::default();
     config.level = LevelFilter::INFO;
     config.console.enabled = false;
