@@ -3,7 +3,7 @@
 
 use std::process::Command;
 
-use logcore::{Config, RequestId, RequestScope};
+use logcore::{Config, RequestId, RequestScope, Stream};
 
 const CHILD: &str = "LOGCORE_CONSOLE_TEST_CHILD";
 const LINES: usize = 10_000;
@@ -15,7 +15,11 @@ fn child_entry_point() {
     let Ok(mode) = std::env::var(CHILD) else {
         return;
     };
-    let guard = logcore::install(Config::from_env().unwrap()).unwrap();
+    let mut config = Config::from_env().unwrap();
+    if mode == "stderr" {
+        config.console.stream = Stream::Stderr;
+    }
+    let guard = logcore::install(config).unwrap();
     logcore::debug!(target: "app.main", "debug detail");
     logcore::info!(target: "app.main", "VLLM Server starting up");
     {
@@ -33,6 +37,11 @@ fn child_entry_point() {
 }
 
 fn run_child(mode: &str, env: &[(&str, &str)]) -> String {
+    run_child_both(mode, env).0
+}
+
+/// The child's stdout and stderr.
+fn run_child_both(mode: &str, env: &[(&str, &str)]) -> (String, String) {
     let mut command = Command::new(std::env::current_exe().unwrap());
     command
         .args(["--exact", "child_entry_point", "--nocapture", "--test-threads=1"])
@@ -52,7 +61,10 @@ fn run_child(mode: &str, env: &[(&str, &str)]) -> String {
         "child failed: {}",
         String::from_utf8_lossy(&output.stderr)
     );
-    String::from_utf8(output.stdout).unwrap()
+    (
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
 }
 
 /// Runs the child on a pseudo-terminal through `script` (util-linux, on every Debian system),
@@ -123,7 +135,24 @@ fn log_color_always_colours_the_level() {
 }
 
 #[test]
+fn the_console_can_write_to_stderr() {
+    let (stdout, stderr) = run_child_both("stderr", &[]);
+    assert!(log_lines(&stdout).is_empty(), "nothing logged on stdout: {stdout}");
+    assert_eq!(log_lines(&stderr).len(), 2 + LINES);
+}
+
+#[test]
 fn on_a_terminal_auto_colours_unless_no_color_is_set() {
+    // `script -qec` is util-linux's; elsewhere (a macOS laptop) there is no such pseudo-terminal
+    // runner, and the colour decision itself is covered by `ColorMode::resolve`'s tests.
+    if !cfg!(target_os = "linux") {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI runs on Linux, where this test must run"
+        );
+        eprintln!("SKIPPED: the terminal test needs util-linux's `script` (Linux only)");
+        return;
+    }
     let out = run_child_on_terminal(&[]);
     assert!(
         out.contains("\x1b[32mINFO    \x1b[0m"),
