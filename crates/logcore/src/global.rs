@@ -5,8 +5,8 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+use crate::Clock;
 use crate::console::queue_builder;
-use crate::logger::Clock;
 use crate::{Config, ConsoleSink, Error, LevelFilter, Logger, Sink, SinkOptions, Stats};
 
 /// The name the console sink is registered under.

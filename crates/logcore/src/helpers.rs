@@ -90,7 +90,7 @@ impl Logger {
         self.dispatch(&Record {
             level,
             target: site.target,
-            function: site.function.map(crate::logger::short_function_name),
+            function: site.function.map(crate::bridge::short_function_name),
             file: Some(site.file),
             line: Some(site.line),
             message,

@@ -20,6 +20,8 @@
 //! ```
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
 
+mod bridge;
+mod clock;
 mod config;
 mod console;
 mod context;
@@ -37,6 +39,7 @@ mod sink;
 mod stats;
 mod worker;
 
+pub use clock::{Clock, ManualClock};
 pub use config::{
     Config, ConfigError, ConfigLoader, ConsoleConfig, ENV_VARS, Origin, PerfConfig, QueueConfig, RequestConfig,
     TimeZoneSetting,
@@ -58,7 +61,7 @@ pub use logfmt::{
     Event, Fields, Format, Formatter, Level, Precision, Scratch, Timestamp, Value, Zone, is_sensitive_header,
     is_sensitive_key, preview, redact, truncate_chars,
 };
-pub use logger::{Clock, Logger, ManualClock};
+pub use logger::Logger;
 pub use memory::{CapturedRecord, MemorySink};
 pub use panic::{PANIC_TARGET, install_panic_hook};
 pub use sink::{LineBuf, Sink, SinkOptions, SinkStats, WorkerSink};

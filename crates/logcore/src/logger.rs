@@ -15,18 +15,13 @@ use std::time::{Duration, Instant};
 use logfmt::{Event, Fields, Level, Timestamp};
 use parking_lot::{Mutex, RwLock};
 
+use crate::Clock;
 use crate::level::AtomicLevelFilter;
 use crate::stats::{LevelCounters, TargetCache, TargetRegistry, thread_shard};
 use crate::{
     Diagnostics, Directives, Error, LevelFilter, LineBuf, RequestId, Sink, SinkOptions, SinkReport, Stats,
     current_request_id,
 };
-
-/// A source of timestamps; inject one to test rotation or daylight-saving changes.
-pub trait Clock: Send + Sync + 'static {
-    /// The current time.
-    fn now(&self) -> Timestamp;
-}
 
 /// A sink with its name and filter, as registered.
 pub(crate) struct SinkEntry {
@@ -473,166 +468,5 @@ impl Logger {
                 }
             }
         }
-    }
-}
-
-/// The key-value under which the macros pass the calling function's path.
-pub(crate) const FUNCTION_KEY: &str = "logcore.function";
-/// The key-value under which `critical!` marks a record as CRITICAL.
-pub(crate) const CRITICAL_KEY: &str = "logcore.critical";
-
-/// The reserved key-values the macros put first, read before the record is dispatched.
-#[derive(Default)]
-struct Reserved<'kvs> {
-    function: Option<&'kvs str>,
-    critical: bool,
-}
-
-impl<'kvs> log::kv::VisitSource<'kvs> for Reserved<'kvs> {
-    fn visit_pair(&mut self, key: log::kv::Key<'kvs>, value: log::kv::Value<'kvs>) -> Result<(), log::kv::Error> {
-        match key.as_str() {
-            FUNCTION_KEY => self.function = value.to_borrowed_str(),
-            CRITICAL_KEY => self.critical = value.to_bool() == Some(true),
-            // Reserved keys come first: stop at the first of the caller's own.
-            _ => return Err(log::kv::Error::msg("end of reserved keys")),
-        }
-        Ok(())
-    }
-}
-
-/// A record's `log` key-values as fields, without the reserved ones.
-struct KvFields<'a>(&'a dyn log::kv::Source);
-
-impl Fields for KvFields<'_> {
-    fn visit(&self, visit: &mut dyn FnMut(&str, logfmt::Value<'_>)) {
-        struct Visitor<'f>(&'f mut dyn FnMut(&str, logfmt::Value<'_>));
-        impl<'kvs> log::kv::VisitSource<'kvs> for Visitor<'_> {
-            fn visit_pair(
-                &mut self,
-                key: log::kv::Key<'kvs>,
-                value: log::kv::Value<'kvs>,
-            ) -> Result<(), log::kv::Error> {
-                let key = key.as_str();
-                if !key.starts_with("logcore.") {
-                    (self.0)(key, convert(&value));
-                }
-                Ok(())
-            }
-        }
-        let _ = self.0.visit(&mut Visitor(visit));
-    }
-}
-
-/// Keeps numbers numbers and booleans booleans, so JSON output keeps their types.
-fn convert<'v>(value: &'v log::kv::Value<'_>) -> logfmt::Value<'v> {
-    if let Some(v) = value.to_u64() {
-        logfmt::Value::U64(v)
-    } else if let Some(v) = value.to_i64() {
-        logfmt::Value::I64(v)
-    } else if let Some(v) = value.to_f64() {
-        logfmt::Value::F64(v)
-    } else if let Some(v) = value.to_bool() {
-        logfmt::Value::Bool(v)
-    } else if let Some(v) = value.to_borrowed_str() {
-        logfmt::Value::Str(v)
-    } else {
-        logfmt::Value::Display(value)
-    }
-}
-
-/// `crate::module::function::__f` (what the macros capture) to `function`; closures and
-/// async blocks report the function they are in.
-pub(crate) fn short_function_name(path: &str) -> &str {
-    let mut path = path.strip_suffix("::__f").unwrap_or(path);
-    while let Some(outer) = path.strip_suffix("::{{closure}}") {
-        path = outer;
-    }
-    path.rsplit("::").next().unwrap_or(path)
-}
-
-impl log::Log for Logger {
-    fn enabled(&self, metadata: &log::Metadata<'_>) -> bool {
-        Logger::enabled(self, crate::level::from_log(metadata.level()), metadata.target())
-    }
-
-    fn log(&self, record: &log::Record<'_>) {
-        let kvs = record.key_values();
-        let mut reserved = Reserved::default();
-        if kvs.count() > 0 {
-            let _ = kvs.visit(&mut reserved);
-        }
-        let level = if reserved.critical {
-            Level::Critical
-        } else {
-            crate::level::from_log(record.level())
-        };
-        self.dispatch(&Record {
-            level,
-            target: record.target(),
-            function: reserved.function.map(short_function_name),
-            file: record.file(),
-            line: record.line(),
-            message: record.args(),
-            fields: &KvFields(kvs),
-            details: &[],
-            request_id: None,
-        });
-    }
-
-    fn flush(&self) {
-        self.flush_timeout(self.inner.shutdown_timeout);
-    }
-}
-
-/// A [`Clock`] that stays where it is set: for tests of rotation and daylight-saving changes.
-///
-/// ```
-/// use logcore::{Clock, ManualClock};
-/// use logfmt::Timestamp;
-/// use std::time::Duration;
-/// let clock = ManualClock::new(Timestamp::new(1_737_297_015, 0));
-/// clock.advance(Duration::from_secs(86_400));
-/// assert_eq!(clock.now().unix_seconds(), 1_737_383_415);
-/// ```
-#[derive(Debug)]
-pub struct ManualClock(Mutex<Timestamp>);
-
-impl ManualClock {
-    /// A clock showing `at`.
-    pub fn new(at: Timestamp) -> Self {
-        ManualClock(Mutex::new(at))
-    }
-
-    /// Sets the time.
-    pub fn set(&self, at: Timestamp) {
-        *self.0.lock() = at;
-    }
-
-    /// Moves the time forward.
-    pub fn advance(&self, by: Duration) {
-        let mut now = self.0.lock();
-        *now = *now + by;
-    }
-}
-
-impl Clock for ManualClock {
-    fn now(&self) -> Timestamp {
-        *self.0.lock()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::short_function_name;
-
-    #[test]
-    fn function_names_are_shortened() {
-        assert_eq!(short_function_name("app::main::create_app::__f"), "create_app");
-        assert_eq!(
-            short_function_name("app::handler::{{closure}}::{{closure}}::__f"),
-            "handler"
-        );
-        assert_eq!(short_function_name("app::<impl app::Engine>::step::__f"), "step");
-        assert_eq!(short_function_name("plain"), "plain");
     }
 }
