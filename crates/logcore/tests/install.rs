@@ -69,3 +69,45 @@ fn a_config_with_an_unknown_zone_is_refused_at_build() {
     let err = logcore::LoggerBuilder::new(config).build().unwrap_err();
     assert!(err.to_string().contains("Mars/Olympus"), "{err}");
 }
+
+#[test]
+fn a_sinks_level_changes_at_run_time() {
+    support::installed();
+    let extra = MemorySink::new();
+    logcore::add_sink("leveled", extra.clone(), SinkOptions::default().include("t.sinklevel")).unwrap();
+    logcore::set_sink_level("leveled", LevelFilter::ERROR).unwrap();
+    logcore::warn!(target: "t.sinklevel", "filtered by the sink");
+    logcore::error!(target: "t.sinklevel", "passes the sink");
+    logcore::set_sink_level("leveled", LevelFilter::TRACE).unwrap();
+    logcore::debug!(target: "t.sinklevel", "passes again");
+    logcore::remove_sink("leveled").unwrap();
+    let got: Vec<_> = extra.records().into_iter().map(|r| r.message).collect();
+    assert_eq!(got, ["passes the sink", "passes again"]);
+    assert!(matches!(logcore::set_console_level(LevelFilter::INFO), Err(Error::NoSuchSink(name)) if name == "console"));
+}
+
+/// A sink that reports a directory, as a file sink does.
+struct InDirectory;
+
+impl logcore::Sink for InDirectory {
+    fn log(&self, _: &logcore::Event<'_>, _: &mut logcore::LineBuf) {}
+
+    fn flush(&self, _: std::time::Duration) -> bool {
+        true
+    }
+
+    fn stats(&self) -> logcore::SinkStats {
+        let mut stats = logcore::SinkStats::default();
+        stats.kind = "file".into();
+        stats.directory = Some("logs".into());
+        stats
+    }
+}
+
+#[test]
+fn the_log_directory_is_the_one_a_sink_reports() {
+    let (logger, _memory) = support::logger_with_memory(support::quiet_config(LevelFilter::INFO));
+    assert_eq!(logger.stats().log_directory, None);
+    logger.add_sink("file", InDirectory, SinkOptions::default()).unwrap();
+    assert_eq!(logger.stats().log_directory.as_deref(), Some("logs"));
+}
