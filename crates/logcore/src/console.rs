@@ -23,11 +23,7 @@ impl std::str::FromStr for Stream {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "stdout" => Ok(Stream::Stdout),
-            "stderr" => Ok(Stream::Stderr),
-            _ => Err("one of stdout, stderr".to_owned()),
-        }
+        crate::config::parse_choice(s, &[("stdout", Stream::Stdout), ("stderr", Stream::Stderr)])
     }
 }
 
@@ -76,12 +72,14 @@ impl std::str::FromStr for ColorMode {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "auto" => Ok(ColorMode::Auto),
-            "always" => Ok(ColorMode::Always),
-            "never" => Ok(ColorMode::Never),
-            _ => Err("one of auto, always, never".to_owned()),
-        }
+        crate::config::parse_choice(
+            s,
+            &[
+                ("auto", ColorMode::Auto),
+                ("always", ColorMode::Always),
+                ("never", ColorMode::Never),
+            ],
+        )
     }
 }
 

@@ -71,7 +71,7 @@ impl LoggerBuilder {
     pub fn build(self) -> Result<Logger, Error> {
         let config = self.config;
         let zone = config.timezone.zone().map_err(|reason| Error::TimeZone {
-            name: format!("{:?}", config.timezone),
+            name: config.timezone.to_string(),
             reason,
         })?;
         let mut logger = Logger::new(config.level, config.targets.clone(), self.clock);

@@ -7,7 +7,7 @@ use std::fmt;
 use std::panic::Location;
 use std::sync::atomic::Ordering;
 
-use logfmt::{Level, Value, preview, redact};
+use logfmt::{Level, Value, preview, redact, truncate_chars};
 
 use crate::logger::Record;
 use crate::{Logger, RequestId, RequestScope};
@@ -48,6 +48,8 @@ pub const REQUEST_TARGET: &str = "request";
 /// Preview lengths when `MAX_BODY_SIZE_LOG` is not set (the second seed's figures).
 const PREVIEW_AT_INFO: usize = 100;
 const PREVIEW_AT_DEBUG: usize = 500;
+/// Characters past the preview that are redacted with it.
+const REDACTION_MARGIN: usize = 4096;
 
 impl Logger {
     /// Logs `err` at ERROR with its whole source chain, one `caused by:` line each; then the
@@ -61,6 +63,10 @@ impl Logger {
         err: &(dyn StdError + 'static),
         backtrace: Option<&Backtrace>,
     ) {
+        // DEBUG on implies ERROR on, so nothing below is wanted when ERROR is off.
+        if !self.enabled(Level::Error, site.target) {
+            return;
+        }
         let message = match context {
             Some(context) => format!("{context}: {err}"),
             None => err.to_string(),
@@ -70,8 +76,7 @@ impl Logger {
             .collect();
         let captured = backtrace.filter(|b| b.status() == BacktraceStatus::Captured);
         if let Some(bt) = captured {
-            lines.push("backtrace:".to_owned());
-            lines.extend(short_backtrace(bt));
+            lines.extend(backtrace_lines(bt));
         }
         self.emit(site, Level::Error, &message, &lines);
         if captured.is_none() && self.enabled(Level::Debug, site.target) {
@@ -112,15 +117,21 @@ impl Logger {
         body_size: Option<usize>,
         body_preview: Option<&str>,
     ) {
+        if !self.enabled(Level::Info, REQUEST_TARGET) {
+            return;
+        }
         let site = Site::caller(REQUEST_TARGET);
         let limit = match self.inner.max_body_chars.load(Ordering::Relaxed) {
             usize::MAX if self.enabled(Level::Debug, REQUEST_TARGET) => PREVIEW_AT_DEBUG,
             usize::MAX => PREVIEW_AT_INFO,
             set => set,
         };
+        // Only what can reach the preview is redacted, so a multi-megabyte body is not scanned
+        // whole on every request. The margin keeps a secret that starts inside the preview and
+        // runs past its end (a long JWT) whole enough to be recognised.
         let redacted = body_preview
             .filter(|_| self.inner.log_body.load(Ordering::Relaxed))
-            .map(redact);
+            .map(|body| redact(truncate_chars(body, limit.saturating_add(REDACTION_MARGIN))));
         let cut = redacted.as_deref().map(|body| preview(body, limit));
         let mut fields: Vec<(&str, Value<'_>)> = Vec::with_capacity(3);
         if let Some(ip) = client_ip {
@@ -166,11 +177,7 @@ impl Logger {
 /// ```
 #[track_caller]
 pub fn log_error(context: &str, err: &(dyn StdError + 'static)) {
-    let site = Site::caller(ERROR_TARGET);
-    match crate::logger() {
-        Some(logger) => logger.log_error_at(site, Some(&context), err, None),
-        None => log::error!(target: ERROR_TARGET, "{context}: {err}"),
-    }
+    __log_error(Site::caller(ERROR_TARGET), Some(&context), err, None);
 }
 
 /// [`Logger::log_request_info`] on the installed logger.
@@ -236,7 +243,7 @@ impl RequestLogger {
         let site = Site::caller(&self.target);
         let logger = self.logger.as_ref().or_else(|| crate::logger());
         let Some(logger) = logger else {
-            log::log!(target: &self.target, to_log_level(level), request_id = self.id.as_str(); "{message}");
+            log::log!(target: &self.target, crate::level::to_log(level), request_id = self.id.as_str(); "{message}");
             return;
         };
         logger.dispatch(&Record {
@@ -289,10 +296,17 @@ impl RequestLogger {
     }
 }
 
+/// `backtrace:` and then the program's frames of `bt`, as detail lines.
+pub(crate) fn backtrace_lines(bt: &Backtrace) -> Vec<String> {
+    let mut lines = vec!["backtrace:".to_owned()];
+    lines.extend(short_backtrace(bt));
+    lines
+}
+
 /// The frames of `bt` that belong to the program, one line each: without the logger's and
 /// the panic machinery's frames on top, and without the runtime's start-up frames below
 /// (the same cut std makes for its short backtraces).
-pub(crate) fn short_backtrace(bt: &Backtrace) -> Vec<String> {
+fn short_backtrace(bt: &Backtrace) -> Vec<String> {
     const OWN: [&str; 7] = [
         "std::backtrace::",
         "logcore::",
@@ -327,16 +341,6 @@ pub(crate) fn short_backtrace(bt: &Backtrace) -> Vec<String> {
         .find(|&i| symbol(&frames[i]).contains("__rust_begin_short_backtrace"))
         .unwrap_or(frames.len());
     frames[start..end].iter().flatten().map(|l| (*l).to_owned()).collect()
-}
-
-fn to_log_level(level: Level) -> log::Level {
-    match level {
-        Level::Trace => log::Level::Trace,
-        Level::Debug => log::Level::Debug,
-        Level::Info => log::Level::Info,
-        Level::Warning => log::Level::Warn,
-        Level::Error | Level::Critical => log::Level::Error,
-    }
 }
 
 /// What the macros call; not part of the public API.

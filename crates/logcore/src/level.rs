@@ -141,6 +141,17 @@ pub(crate) fn from_log(level: log::Level) -> Level {
     }
 }
 
+/// The `log` crate's level for `level`; CRITICAL travels as `Error`.
+pub(crate) fn to_log(level: Level) -> log::Level {
+    match level {
+        Level::Trace => log::Level::Trace,
+        Level::Debug => log::Level::Debug,
+        Level::Info => log::Level::Info,
+        Level::Warning => log::Level::Warn,
+        Level::Error | Level::Critical => log::Level::Error,
+    }
+}
+
 /// A level filter that every thread reads with one relaxed load.
 #[derive(Debug)]
 pub(crate) struct AtomicLevelFilter(AtomicU8);

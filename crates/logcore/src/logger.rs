@@ -142,7 +142,8 @@ impl Drop for RestoreDepth {
 
 static NEXT_LOGGER_ID: AtomicU64 = AtomicU64::new(1);
 
-fn thread_label() -> String {
+/// The current thread's name, or its id when it has none.
+pub(crate) fn thread_label() -> String {
     let current = std::thread::current();
     match current.name() {
         Some(name) => name.to_owned(),

@@ -48,18 +48,12 @@ fn log_panic(info: &PanicHookInfo<'_>) {
         .copied()
         .or_else(|| info.payload().downcast_ref::<String>().map(String::as_str))
         .unwrap_or("Box<dyn Any>");
-    let current = std::thread::current();
-    let thread = current
-        .name()
-        .map_or_else(|| format!("{:?}", current.id()), str::to_owned);
+    let thread = crate::logger::thread_label();
     let (file, line, column) = info
         .location()
         .map_or(("<unknown>", 0, 0), |l| (l.file(), l.line(), l.column()));
     let message = format!("thread '{thread}' panicked at {file}:{line}:{column}: {payload}");
-    let frames = crate::helpers::short_backtrace(&Backtrace::force_capture());
-    let lines: Vec<&str> = std::iter::once("backtrace:")
-        .chain(frames.iter().map(String::as_str))
-        .collect();
+    let lines = crate::helpers::backtrace_lines(&Backtrace::force_capture());
     let details: Vec<&dyn std::fmt::Display> = lines.iter().map(|l| l as &dyn std::fmt::Display).collect();
     let fields = [("thread", Value::Str(&thread))];
     logger.dispatch(&Record {

@@ -123,6 +123,17 @@ pub enum TimeZoneSetting {
     Named(String),
 }
 
+impl fmt::Display for TimeZoneSetting {
+    /// As configured: `local`, `utc`, or the zone's name.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TimeZoneSetting::Local => f.write_str("local"),
+            TimeZoneSetting::Utc => f.write_str("utc"),
+            TimeZoneSetting::Named(name) => f.write_str(name),
+        }
+    }
+}
+
 impl TimeZoneSetting {
     /// The zone to format with.
     pub fn zone(&self) -> Result<Zone, String> {
@@ -408,6 +419,20 @@ impl ConfigLoader {
         env::apply(&mut config, &vars)?;
         Ok(config)
     }
+}
+
+/// One of `choices` by name, case-insensitively; the error lists the names (as the
+/// configuration errors show them: `one of auto, always, never`).
+pub(crate) fn parse_choice<T: Copy>(text: &str, choices: &[(&str, T)]) -> Result<T, String> {
+    let text = text.trim();
+    choices
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(text))
+        .map(|(_, value)| *value)
+        .ok_or_else(|| {
+            let names: Vec<&str> = choices.iter().map(|(name, _)| *name).collect();
+            format!("one of {}", names.join(", "))
+        })
 }
 
 /// A positive, finite number of seconds as a `Duration`, or `None` (never a panic: a

@@ -1,29 +1,13 @@
 //! Reading the TOML file's keys into a [`Config`], with errors that name the key.
 
+use std::cell::RefCell;
 use std::str::FromStr;
 use std::time::Duration;
 
 use toml::{Table, Value};
 
 use super::{Config, ConfigError, Origin, TimeZoneSetting};
-use crate::{Directives, LevelFilter};
-
-const TOP: &[&str] = &[
-    "level",
-    "targets",
-    "log_dir",
-    "timezone",
-    "precision",
-    "panic_hook",
-    "console",
-    "request",
-    "perf",
-    "queue",
-];
-const CONSOLE: &[&str] = &["enabled", "level", "stream", "color", "format"];
-const REQUEST: &[&str] = &["log_body", "max_body_chars"];
-const PERF: &[&str] = &["slow_operation_threshold"];
-const QUEUE: &[&str] = &["capacity_bytes", "overflow", "flush_interval_ms", "shutdown_timeout_ms"];
+use crate::Directives;
 
 pub(super) fn apply_toml(
     config: &mut Config,
@@ -38,24 +22,16 @@ pub(super) fn apply_toml(
     apply_table(config, &table, origin, sections)
 }
 
+/// Reads every key this crate knows; the keys read are the keys known, so a key in the file
+/// that nothing read is reported as unknown with the list of those that exist.
 pub(super) fn apply_table(
     config: &mut Config,
     table: &Table,
     origin: &Origin,
     sections: &[&str],
 ) -> Result<(), ConfigError> {
-    let top = Section {
-        origin,
-        prefix: "",
-        table,
-    };
-    let mut known: Vec<&str> = TOP.to_vec();
-    known.extend_from_slice(sections);
-    top.check_keys(&known)?;
-
-    if let Some(v) = top.parse("level", parse_str::<LevelFilter>)? {
-        config.level = v;
-    }
+    let top = Section::new(origin, "", table);
+    top.set("level", parse_str, &mut config.level)?;
     if let Some(v) = top.parse("targets", parse_targets)? {
         // A bare level among the directives is the global level, unless `level` says it.
         if let (Some(level), false) = (v.default_level(), table.contains_key("level")) {
@@ -65,92 +41,76 @@ pub(super) fn apply_table(
             config.targets.set(target, level);
         }
     }
-    if let Some(v) = top.parse("log_dir", parse_string)? {
-        config.log_dir = v.into();
+    if let Some(dir) = top.parse("log_dir", parse_string)? {
+        config.log_dir = dir.into();
     }
-    if let Some(v) = top.parse("timezone", parse_timezone)? {
-        config.timezone = v;
+    top.set("timezone", parse_timezone, &mut config.timezone)?;
+    top.set("precision", parse_str, &mut config.precision)?;
+    top.set("panic_hook", parse_bool, &mut config.panic_hook)?;
+    if let Some(s) = top.section("console")? {
+        let c = &mut config.console;
+        s.set("enabled", parse_bool, &mut c.enabled)?;
+        s.set("level", parse_str, &mut c.level)?;
+        s.set("stream", parse_str, &mut c.stream)?;
+        s.set("color", parse_str, &mut c.color)?;
+        s.set("format", parse_str, &mut c.format)?;
+        s.finish()?;
     }
-    if let Some(v) = top.parse("precision", parse_str)? {
-        config.precision = v;
+    if let Some(s) = top.section("request")? {
+        s.set("log_body", parse_bool, &mut config.request.log_body)?;
+        s.set(
+            "max_body_chars",
+            |v| parse_count(v).map(Some),
+            &mut config.request.max_body_chars,
+        )?;
+        s.finish()?;
     }
-    if let Some(v) = top.parse("panic_hook", parse_bool)? {
-        config.panic_hook = v;
+    if let Some(s) = top.section("perf")? {
+        s.set(
+            "slow_operation_threshold",
+            parse_seconds,
+            &mut config.perf.slow_operation_threshold,
+        )?;
+        s.finish()?;
     }
-    if let Some(s) = top.section("console", CONSOLE)? {
-        apply_console(config, &s)?;
-    }
-    if let Some(s) = top.section("request", REQUEST)? {
-        if let Some(v) = s.parse("log_body", parse_bool)? {
-            config.request.log_body = v;
-        }
-        if let Some(v) = s.parse("max_body_chars", parse_count)? {
-            config.request.max_body_chars = Some(v);
-        }
-    }
-    if let Some(s) = top.section("perf", PERF)? {
-        if let Some(v) = s.parse("slow_operation_threshold", parse_seconds)? {
-            config.perf.slow_operation_threshold = v;
-        }
-    }
-    if let Some(s) = top.section("queue", QUEUE)? {
-        apply_queue(config, &s)?;
+    if let Some(s) = top.section("queue")? {
+        let q = &mut config.queue;
+        s.set("capacity_bytes", parse_capacity, &mut q.capacity_bytes)?;
+        s.set("overflow", parse_str, &mut q.overflow)?;
+        s.set("flush_interval_ms", parse_millis, &mut q.flush_interval)?;
+        s.set("shutdown_timeout_ms", parse_millis, &mut q.shutdown_timeout)?;
+        s.finish()?;
     }
     for name in sections {
-        if let Some(Value::Table(t)) = table.get(*name) {
-            config.sections.insert((*name).to_owned(), (origin.clone(), t.clone()));
-        } else if let Some(v) = table.get(*name) {
-            return Err(top.bad(name, v, "a table"));
+        // Another crate's table: kept whole for it to read (and check) itself.
+        if let Some(s) = top.section(name)? {
+            config
+                .sections
+                .insert((*name).to_owned(), (origin.clone(), s.table.clone()));
         }
     }
-    Ok(())
+    top.finish()
 }
 
-fn apply_console(config: &mut Config, s: &Section<'_>) -> Result<(), ConfigError> {
-    let c = &mut config.console;
-    if let Some(v) = s.parse("enabled", parse_bool)? {
-        c.enabled = v;
-    }
-    if let Some(v) = s.parse("level", parse_str)? {
-        c.level = v;
-    }
-    if let Some(v) = s.parse("stream", parse_str)? {
-        c.stream = v;
-    }
-    if let Some(v) = s.parse("color", parse_str)? {
-        c.color = v;
-    }
-    if let Some(v) = s.parse("format", parse_str)? {
-        c.format = v;
-    }
-    Ok(())
-}
-
-fn apply_queue(config: &mut Config, s: &Section<'_>) -> Result<(), ConfigError> {
-    let q = &mut config.queue;
-    if let Some(v) = s.parse("capacity_bytes", parse_capacity)? {
-        q.capacity_bytes = v;
-    }
-    if let Some(v) = s.parse("overflow", parse_str)? {
-        q.overflow = v;
-    }
-    if let Some(v) = s.parse("flush_interval_ms", parse_millis)? {
-        q.flush_interval = v;
-    }
-    if let Some(v) = s.parse("shutdown_timeout_ms", parse_millis)? {
-        q.shutdown_timeout = v;
-    }
-    Ok(())
-}
-
-/// One table of the file and its place in it, for error messages.
+/// One table of the file and its place in it, for error messages. It remembers the keys
+/// asked for, which are the keys that exist there.
 struct Section<'a> {
     origin: &'a Origin,
     prefix: &'a str,
     table: &'a Table,
+    asked: RefCell<Vec<&'a str>>,
 }
 
 impl<'a> Section<'a> {
+    fn new(origin: &'a Origin, prefix: &'a str, table: &'a Table) -> Self {
+        Section {
+            origin,
+            prefix,
+            table,
+            asked: RefCell::new(Vec::new()),
+        }
+    }
+
     fn key_path(&self, key: &str) -> String {
         if self.prefix.is_empty() {
             key.to_owned()
@@ -159,7 +119,9 @@ impl<'a> Section<'a> {
         }
     }
 
-    fn check_keys(&self, known: &[&str]) -> Result<(), ConfigError> {
+    /// Fails on the first key of the table that nothing asked for.
+    fn finish(&self) -> Result<(), ConfigError> {
+        let known = self.asked.borrow();
         match self.table.keys().find(|k| !known.contains(&k.as_str())) {
             Some(unknown) => Err(ConfigError::UnknownKey {
                 origin: self.origin.clone(),
@@ -180,26 +142,37 @@ impl<'a> Section<'a> {
     }
 
     /// The value at `key` through `parse`, which says what it expected when it fails.
-    fn parse<T>(&self, key: &str, parse: impl FnOnce(&Value) -> Result<T, String>) -> Result<Option<T>, ConfigError> {
+    fn parse<T>(
+        &self,
+        key: &'a str,
+        parse: impl FnOnce(&Value) -> Result<T, String>,
+    ) -> Result<Option<T>, ConfigError> {
+        self.asked.borrow_mut().push(key);
         match self.table.get(key) {
             None => Ok(None),
             Some(v) => parse(v).map(Some).map_err(|expected| self.bad(key, v, &expected)),
         }
     }
 
-    /// The sub-table at `key`, with its keys checked against `known`.
-    fn section(&self, key: &'a str, known: &[&str]) -> Result<Option<Section<'a>>, ConfigError> {
+    /// Stores the value at `key`, when there is one, in `slot`.
+    fn set<T>(
+        &self,
+        key: &'a str,
+        parse: impl FnOnce(&Value) -> Result<T, String>,
+        slot: &mut T,
+    ) -> Result<(), ConfigError> {
+        if let Some(v) = self.parse(key, parse)? {
+            *slot = v;
+        }
+        Ok(())
+    }
+
+    /// The sub-table at `key`; the caller reads its keys and calls `finish`.
+    fn section(&self, key: &'a str) -> Result<Option<Section<'a>>, ConfigError> {
+        self.asked.borrow_mut().push(key);
         match self.table.get(key) {
             None => Ok(None),
-            Some(Value::Table(table)) => {
-                let s = Section {
-                    origin: self.origin,
-                    prefix: key,
-                    table,
-                };
-                s.check_keys(known)?;
-                Ok(Some(s))
-            }
+            Some(Value::Table(table)) => Ok(Some(Section::new(self.origin, key, table))),
             Some(v) => Err(self.bad(key, v, "a table")),
         }
     }

@@ -38,11 +38,7 @@ impl std::str::FromStr for Overflow {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "block" => Ok(Overflow::Block),
-            "drop" => Ok(Overflow::Drop),
-            _ => Err("one of block, drop".to_owned()),
-        }
+        crate::config::parse_choice(s, &[("block", Overflow::Block), ("drop", Overflow::Drop)])
     }
 }
 

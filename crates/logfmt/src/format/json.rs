@@ -13,7 +13,7 @@ use std::fmt::Write as _;
 
 use super::{Formatter, Scratch};
 use crate::escape::{ByteWriter, Style};
-use crate::{Event, Value, is_sensitive_key};
+use crate::{Event, Value};
 
 pub(super) fn write_json(f: &Formatter, e: &Event<'_>, out: &mut Vec<u8>, s: &mut Scratch) {
     out.extend_from_slice(b"{\"timestamp\":\"");
@@ -79,7 +79,7 @@ fn write_opt_str(f: &Formatter, text: Option<&str>, out: &mut Vec<u8>) {
 }
 
 fn write_value(f: &Formatter, key: &str, value: Value<'_>, out: &mut Vec<u8>, buf: &mut Vec<u8>) {
-    if f.redact && is_sensitive_key(key) {
+    if f.hides_field(key) {
         out.extend_from_slice(b"\"[REDACTED]\"");
         return;
     }
@@ -93,16 +93,10 @@ fn write_value(f: &Formatter, key: &str, value: Value<'_>, out: &mut Vec<u8>, bu
         Value::F64(v) if !v.is_finite() => {
             let _ = write!(ByteWriter(out), "\"{v}\"");
         }
-        Value::F64(v) => {
-            // `Display` for f64 never uses an exponent and keeps `.0` off whole numbers, so
-            // the text is always a valid JSON number.
-            let _ = write!(ByteWriter(out), "{v}");
-        }
-        Value::I64(v) => {
-            let _ = write!(ByteWriter(out), "{v}");
-        }
-        Value::U64(v) => {
-            let _ = write!(ByteWriter(out), "{v}");
+        // `Display` for a finite f64 never uses an exponent, so every number's text is a valid
+        // JSON number.
+        Value::F64(_) | Value::I64(_) | Value::U64(_) => {
+            let _ = write!(ByteWriter(out), "{value}");
         }
         Value::Bool(v) => out.extend_from_slice(if v { b"true" } else { b"false" }),
     }

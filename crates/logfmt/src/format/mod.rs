@@ -8,7 +8,7 @@ use std::fmt::{self, Write as _};
 use std::str::FromStr;
 
 use crate::escape::{ByteWriter, Style, escape_into};
-use crate::{Event, Level, Precision, TimeCache, Zone, redact};
+use crate::{Event, Level, Precision, TimeCache, Zone, is_sensitive_key, redact};
 
 /// The layout of a formatted record.
 ///
@@ -212,10 +212,19 @@ impl Formatter {
         if self.palette.is_some() { RESET } else { b"" }
     }
 
+    /// `text` with secrets replaced, when redaction is on.
+    fn redacted<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        if self.redact { redact(text) } else { Cow::Borrowed(text) }
+    }
+
+    /// Whether a field called `key` is written as `[REDACTED]` whatever its value.
+    fn hides_field(&self, key: &str) -> bool {
+        self.redact && is_sensitive_key(key)
+    }
+
     /// Appends `text`, redacted when redaction is on, then escaped for `style`.
     fn write_user_text(&self, text: &str, style: Style, out: &mut Vec<u8>) {
-        let text = if self.redact { redact(text) } else { Cow::Borrowed(text) };
-        escape_into(&text, style, out);
+        escape_into(&self.redacted(text), style, out);
     }
 
     /// Appends the output of `value`'s `Display`, redacted and escaped.

@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use super::{Formatter, Scratch, char_count, rendered};
 use crate::escape::{ByteWriter, Style, escape_into, is_clean};
-use crate::{Event, Value, is_sensitive_key};
+use crate::{Event, Value};
 
 const NO_REQUEST: &str = "no-req";
 const NO_FUNCTION: &str = "-";
@@ -76,7 +76,7 @@ fn pad_after(out: &mut Vec<u8>, text: &str, width: usize) {
 }
 
 fn write_field_value(f: &Formatter, key: &str, value: Value<'_>, out: &mut Vec<u8>, buf: &mut Vec<u8>) {
-    if f.redact && is_sensitive_key(key) {
+    if f.hides_field(key) {
         out.extend_from_slice(b"[REDACTED]");
         return;
     }
@@ -96,7 +96,7 @@ fn write_field_value(f: &Formatter, key: &str, value: Value<'_>, out: &mut Vec<u
 /// Writes a text value bare when it is a single clean word, else in quotes with `"` and `\`
 /// escaped, so `key=value` pairs can always be split again.
 fn write_maybe_quoted(f: &Formatter, text: &str, out: &mut Vec<u8>) {
-    let text = if f.redact { crate::redact(text) } else { text.into() };
+    let text = f.redacted(text);
     let bare = !text.is_empty()
         && !text.bytes().any(|b| matches!(b, b' ' | b'=' | b'"' | b'\\'))
         && is_clean(&text, Style::Text);
