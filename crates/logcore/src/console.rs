@@ -267,12 +267,7 @@ pub fn dropped_notice(formatter: &Formatter, count: u64) -> Vec<u8> {
 
 /// The queue settings a config asks for, on top of a worker named `thread_name`.
 pub(crate) fn queue_builder(config: &crate::QueueConfig, thread_name: &str) -> NonBlockingBuilder {
-    NonBlockingBuilder::default()
-        .capacity_bytes(config.capacity_bytes)
-        .overflow(config.overflow)
-        .flush_interval(config.flush_interval)
-        .shutdown_timeout(config.shutdown_timeout)
-        .thread_name(thread_name)
+    config.builder(thread_name)
 }
 
 #[cfg(test)]

@@ -41,8 +41,8 @@ mod worker;
 
 pub use clock::{Clock, ManualClock};
 pub use config::{
-    Config, ConfigError, ConfigLoader, ConsoleConfig, ENV_VARS, Origin, PerfConfig, QueueConfig, RequestConfig,
-    TimeZoneSetting,
+    Config, ConfigError, ConfigLoader, ConfigSection, ConsoleConfig, ENV_VARS, Origin, PerfConfig, QueueConfig,
+    RequestConfig, TimeZoneSetting,
 };
 pub use console::{ColorMode, ConsoleSink, ConsoleSinkBuilder, Stream, dropped_notice};
 pub use context::{
@@ -58,7 +58,7 @@ pub use global::{
 pub use helpers::{ERROR_TARGET, REQUEST_TARGET, RequestLogger, log_error, log_request_info, request_logger};
 pub use level::LevelFilter;
 pub use logfmt::{
-    Event, Fields, Format, Formatter, Level, Precision, Scratch, Timestamp, Value, Zone, is_sensitive_header,
+    Day, Event, Fields, Format, Formatter, Level, Precision, Scratch, Timestamp, Value, Zone, is_sensitive_header,
     is_sensitive_key, preview, redact, truncate_chars,
 };
 pub use logger::Logger;

@@ -38,6 +38,30 @@ pub trait Sink: Send + Sync + 'static {
     fn stats(&self) -> SinkStats;
 }
 
+/// A shared sink is a sink: keep an `Arc` to a sink handed to the logger to reach its own
+/// methods (a file sink's current file, say).
+impl<S: Sink + ?Sized> Sink for std::sync::Arc<S> {
+    fn log(&self, event: &Event<'_>, line: &mut LineBuf) {
+        (**self).log(event, line)
+    }
+
+    fn flush(&self, timeout: Duration) -> bool {
+        (**self).flush(timeout)
+    }
+
+    fn shutdown(&self, timeout: Duration) -> bool {
+        (**self).shutdown(timeout)
+    }
+
+    fn reopen(&self) {
+        (**self).reopen()
+    }
+
+    fn stats(&self) -> SinkStats {
+        (**self).stats()
+    }
+}
+
 /// A sink's counters, as `stats()` reports them.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[non_exhaustive]

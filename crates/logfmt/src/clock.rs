@@ -195,11 +195,83 @@ impl Zone {
     pub fn civil(&self, at: Timestamp) -> Civil {
         Civil::at(at, self.offset_seconds(at))
     }
+
+    /// The calendar day that contains `at` in this zone: its date and the instants where it
+    /// starts and ends. A day is 23 or 25 hours long across a daylight-saving change, and
+    /// starts at the first instant that exists when midnight itself is skipped.
+    ///
+    /// ```
+    /// use logfmt::{Timestamp, Zone};
+    /// let ny = Zone::posix("EST5EDT,M3.2.0,M11.1.0").unwrap();
+    /// // 2025-03-09 in New York: clocks go from 02:00 to 03:00, so the day has 23 hours.
+    /// let day = ny.day(Timestamp::new(1_741_514_400, 0)); // 2025-03-09 10:00 UTC
+    /// assert_eq!((day.year, day.month, day.day), (2025, 3, 9));
+    /// assert_eq!(day.start, 1_741_496_400); // 05:00 UTC = local midnight, still EST
+    /// assert_eq!(day.end - day.start, 23 * 3600);
+    /// ```
+    pub fn day(&self, at: Timestamp) -> Day {
+        let zoned = jiff::Timestamp::from_second(at.unix_seconds()).map(|t| t.to_zoned(self.tz.clone()));
+        let span = zoned.and_then(|z| {
+            let start = z.start_of_day()?;
+            let end = start.tomorrow()?.start_of_day()?;
+            Ok((z.date(), start.timestamp().as_second(), end.timestamp().as_second()))
+        });
+        match span {
+            Ok((date, start, end)) => Day {
+                year: i32::from(date.year()),
+                month: date.month() as u8,
+                day: date.day() as u8,
+                start,
+                end,
+            },
+            // Beyond the years the zone database covers: fall back to whole UTC days.
+            Err(_) => {
+                let start = at.unix_seconds().div_euclid(86_400) * 86_400;
+                let civil = Civil::at(Timestamp::new(start, 0), 0);
+                Day {
+                    year: civil.year,
+                    month: civil.month,
+                    day: civil.day,
+                    start,
+                    end: start + 86_400,
+                }
+            }
+        }
+    }
 }
 
 impl fmt::Debug for Zone {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_tuple("Zone").field(&self.name).finish()
+    }
+}
+
+/// A calendar day in a zone, as [`Zone::day`] finds it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Day {
+    /// The calendar year.
+    pub year: i32,
+    /// The month, 1 to 12.
+    pub month: u8,
+    /// The day of the month, 1 to 31.
+    pub day: u8,
+    /// The first second of the day, in seconds since the Unix epoch.
+    pub start: i64,
+    /// The first second of the next day.
+    pub end: i64,
+}
+
+impl Day {
+    /// Whether `at` falls within the day.
+    pub fn contains(&self, at: Timestamp) -> bool {
+        (self.start..self.end).contains(&at.unix_seconds())
+    }
+}
+
+impl fmt::Display for Day {
+    /// `YYYY-MM-DD`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
     }
 }
 

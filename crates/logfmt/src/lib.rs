@@ -20,7 +20,7 @@ mod level;
 mod redact;
 mod truncate;
 
-pub use clock::{Civil, Precision, TimeCache, Timestamp, Zone};
+pub use clock::{Civil, Day, Precision, TimeCache, Timestamp, Zone};
 pub use event::{Event, Fields, Value};
 pub use format::{Format, Formatter, Scratch};
 pub use level::{Level, ParseLevelError};

@@ -8,6 +8,8 @@
 mod env;
 mod table;
 
+pub use table::ConfigSection;
+
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -215,6 +217,18 @@ pub struct QueueConfig {
     pub shutdown_timeout: Duration,
 }
 
+impl QueueConfig {
+    /// A worker builder with these settings and the thread name `thread_name`.
+    pub fn builder(&self, thread_name: &str) -> crate::NonBlockingBuilder {
+        crate::NonBlockingBuilder::default()
+            .capacity_bytes(self.capacity_bytes)
+            .overflow(self.overflow)
+            .flush_interval(self.flush_interval)
+            .shutdown_timeout(self.shutdown_timeout)
+            .thread_name(thread_name)
+    }
+}
+
 impl Default for QueueConfig {
     fn default() -> Self {
         QueueConfig {
@@ -298,6 +312,14 @@ impl Config {
         let mut config = Config::default();
         table::apply_toml(&mut config, text, &Origin::Text, &[])?;
         Ok(config)
+    }
+
+    /// A reader for the extension section `name` (such as `[file]`), when the loader was told
+    /// of it with [`ConfigLoader::section`] and the file has it. Its errors name the file, the
+    /// key and what was expected.
+    pub fn section_reader(&self, name: &str) -> Option<ConfigSection<'_>> {
+        let (origin, table) = self.sections.get(name)?;
+        Some(ConfigSection::new(origin, name.to_owned(), table))
     }
 
     /// The extension section `name` (such as `[file]` for `logsink-file`), deserialised, when

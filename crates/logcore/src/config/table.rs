@@ -30,7 +30,7 @@ pub(super) fn apply_table(
     origin: &Origin,
     sections: &[&str],
 ) -> Result<(), ConfigError> {
-    let top = Section::new(origin, "", table);
+    let top = ConfigSection::new(origin, String::new(), table);
     top.set("level", parse_str, &mut config.level)?;
     if let Some(v) = top.parse("targets", parse_targets)? {
         // A bare level among the directives is the global level, unless `level` says it.
@@ -92,18 +92,32 @@ pub(super) fn apply_table(
     top.finish()
 }
 
-/// One table of the file and its place in it, for error messages. It remembers the keys
-/// asked for, which are the keys that exist there.
-struct Section<'a> {
+/// One table of a configuration file and its place in it, for reading an extension section
+/// (such as `[file]`) with errors that name the file, the key and what was expected. It
+/// remembers the keys asked for, which are the keys that exist there, so that
+/// [`finish`](Self::finish) can name a misspelt key and list the right ones.
+///
+/// ```
+/// use logcore::ConfigLoader;
+/// let dir = tempfile::tempdir().unwrap();
+/// let path = dir.path().join("logging.toml");
+/// std::fs::write(&path, "[file]\nmax_days = -3\n").unwrap();
+/// let config = ConfigLoader::new().file(&path).section("file").no_dotenv().env_vars::<String, String>([]).load().unwrap();
+/// let file = config.section_reader("file").unwrap();
+/// let err = file.count("max_days").unwrap_err();
+/// assert!(err.to_string().ends_with("logging.toml: file.max_days = -3: expected a whole number, 0 or more"), "{err}");
+/// ```
+#[derive(Debug)]
+pub struct ConfigSection<'a> {
     origin: &'a Origin,
-    prefix: &'a str,
+    prefix: String,
     table: &'a Table,
     asked: RefCell<Vec<&'a str>>,
 }
 
-impl<'a> Section<'a> {
-    fn new(origin: &'a Origin, prefix: &'a str, table: &'a Table) -> Self {
-        Section {
+impl<'a> ConfigSection<'a> {
+    pub(super) fn new(origin: &'a Origin, prefix: String, table: &'a Table) -> Self {
+        ConfigSection {
             origin,
             prefix,
             table,
@@ -111,16 +125,77 @@ impl<'a> Section<'a> {
         }
     }
 
-    fn key_path(&self, key: &str) -> String {
-        if self.prefix.is_empty() {
-            key.to_owned()
-        } else {
-            format!("{}.{key}", self.prefix)
-        }
+    /// Where the section came from.
+    pub fn origin(&self) -> &'a Origin {
+        self.origin
     }
 
-    /// Fails on the first key of the table that nothing asked for.
-    fn finish(&self) -> Result<(), ConfigError> {
+    /// The section's dotted path (`file.files.engine`).
+    pub fn path(&self) -> &str {
+        &self.prefix
+    }
+
+    /// The string at `key`.
+    pub fn string(&self, key: &'a str) -> Result<Option<String>, ConfigError> {
+        self.parse(key, parse_string)
+    }
+
+    /// The string at `key`, parsed with `T`'s `FromStr`, whose error says what it expected.
+    pub fn parsed<T: FromStr<Err = String>>(&self, key: &'a str) -> Result<Option<T>, ConfigError> {
+        self.parse(key, parse_str)
+    }
+
+    /// The boolean at `key`.
+    pub fn bool(&self, key: &'a str) -> Result<Option<bool>, ConfigError> {
+        self.parse(key, parse_bool)
+    }
+
+    /// The whole number, 0 or more, at `key`.
+    pub fn count(&self, key: &'a str) -> Result<Option<usize>, ConfigError> {
+        self.parse(key, parse_count)
+    }
+
+    /// The array of strings at `key` (a single string is taken as an array of one).
+    pub fn strings(&self, key: &'a str) -> Result<Option<Vec<String>>, ConfigError> {
+        self.parse(key, |v| match v {
+            Value::String(s) => Ok(vec![s.clone()]),
+            Value::Array(items) => items
+                .iter()
+                .map(|i| i.as_str().map(str::to_owned))
+                .collect::<Option<Vec<_>>>()
+                .ok_or_else(|| "an array of strings".to_owned()),
+            _ => Err("an array of strings".to_owned()),
+        })
+    }
+
+    /// The value at `key` through `parse`, which returns what it expected when it fails.
+    pub fn value<T>(
+        &self,
+        key: &'a str,
+        parse: impl FnOnce(&Value) -> Result<T, String>,
+    ) -> Result<Option<T>, ConfigError> {
+        self.parse(key, parse)
+    }
+
+    /// The sub-table at `key`.
+    pub fn table(&self, key: &'a str) -> Result<Option<ConfigSection<'a>>, ConfigError> {
+        self.section(key)
+    }
+
+    /// Every entry of this table as a sub-table (`[file.files.app]`, `[file.files.engine]`),
+    /// in order; an entry that is not a table is an error naming it.
+    pub fn tables(&self) -> Result<Vec<(&'a str, ConfigSection<'a>)>, ConfigError> {
+        self.table
+            .keys()
+            .map(|key| {
+                let key = key.as_str();
+                self.section(key).map(|s| (key, s.expect("the key exists")))
+            })
+            .collect()
+    }
+
+    /// Fails on the first key of the table that nothing asked for, listing those that exist.
+    pub fn finish(&self) -> Result<(), ConfigError> {
         let known = self.asked.borrow();
         match self.table.keys().find(|k| !known.contains(&k.as_str())) {
             Some(unknown) => Err(ConfigError::UnknownKey {
@@ -129,6 +204,24 @@ impl<'a> Section<'a> {
                 expected: known.join(", "),
             }),
             None => Ok(()),
+        }
+    }
+
+    /// An error for `value` at `key`, which should have been `expected`.
+    pub fn bad_value(&self, key: &str, value: &str, expected: &str) -> ConfigError {
+        ConfigError::BadValue {
+            origin: self.origin.clone(),
+            key: self.key_path(key),
+            value: value.to_owned(),
+            expected: expected.to_owned(),
+        }
+    }
+
+    fn key_path(&self, key: &str) -> String {
+        if self.prefix.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{}.{key}", self.prefix)
         }
     }
 
@@ -168,11 +261,11 @@ impl<'a> Section<'a> {
     }
 
     /// The sub-table at `key`; the caller reads its keys and calls `finish`.
-    fn section(&self, key: &'a str) -> Result<Option<Section<'a>>, ConfigError> {
+    fn section(&self, key: &'a str) -> Result<Option<ConfigSection<'a>>, ConfigError> {
         self.asked.borrow_mut().push(key);
         match self.table.get(key) {
             None => Ok(None),
-            Some(Value::Table(table)) => Ok(Some(Section::new(self.origin, key, table))),
+            Some(Value::Table(table)) => Ok(Some(ConfigSection::new(self.origin, self.key_path(key), table))),
             Some(v) => Err(self.bad(key, v, "a table")),
         }
     }
