@@ -1,10 +1,19 @@
-//! `cargo xtask demo`: the console demo, with the terminal handed straight to it so that
-//! colour shows.
+//! `cargo xtask demo`: the console demo, then the file sink's demo, with the terminal handed
+//! straight to them so that colour shows.
 
 use crate::cmd;
 
 pub(crate) fn run(args: &[String]) -> Result<(), String> {
-    let mut command = cmd::cargo(["run", "--quiet", "--package", "logcore", "--example", "demo", "--"]);
-    command.args(args);
-    cmd::run(command)
+    let mut console = cmd::cargo(["run", "--quiet", "--package", "logcore", "--example", "demo", "--"]);
+    console.args(args);
+    cmd::run(console)?;
+    eprintln!("\nxtask demo: log files (logsink-file)\n");
+    cmd::run(cmd::cargo([
+        "run",
+        "--quiet",
+        "--package",
+        "logsink-file",
+        "--example",
+        "files",
+    ]))
 }

@@ -113,7 +113,7 @@ fn piped_stdout_gets_plain_pipe_lines_and_every_line_arrives() {
     let start = lines[0];
     assert!(
         start.ends_with(
-            " | INFO     | app.main              | child_entry_point    | no-req     | VLLM Server starting up"
+            " | INFO     | app.main              | child_entry_point    | no-req       | VLLM Server starting up"
         ),
         "{start}"
     );

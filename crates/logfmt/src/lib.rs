@@ -4,7 +4,7 @@
 //! three formats, written into a caller-provided `Vec<u8>`:
 //!
 //! - [`Format::Pipe`] (the default), the fixed-column layout operators grep:
-//!   `2025-01-19 14:30:15 | INFO     | app.main              | create_app           | no-req     | VLLM Server starting up`
+//!   `2025-01-19 14:30:15 | INFO     | app.main              | create_app           | no-req       | VLLM Server starting up`
 //! - [`Format::Compact`]: `2025-01-09 14:30:25 - INFO - [req_a1b2c3d4] message`
 //! - [`Format::Json`]: one JSON object per line with stable field names.
 //!

@@ -29,7 +29,7 @@ fn pipe_matches_the_first_seed() {
             "create_app",
             None,
             "VLLM Server starting up",
-            "2025-01-19 14:30:15 | INFO     | app.main              | create_app           | no-req     | VLLM Server starting up",
+            "2025-01-19 14:30:15 | INFO     | app.main              | create_app           | no-req       | VLLM Server starting up",
         ),
         (
             1,
@@ -38,7 +38,7 @@ fn pipe_matches_the_first_seed() {
             "create_model",
             None,
             "Model loading completed",
-            "2025-01-19 14:30:16 | INFO     | app.factory.model     | create_model         | no-req     | Model loading completed",
+            "2025-01-19 14:30:16 | INFO     | app.factory.model     | create_model         | no-req       | Model loading completed",
         ),
         (
             5,
@@ -47,7 +47,7 @@ fn pipe_matches_the_first_seed() {
             "generate_text",
             Some("req_a1b2c3"),
             "Processing generation request",
-            "2025-01-19 14:30:20 | INFO     | app.routers.generate  | generate_text        | req_a1b2c3 | Processing generation request",
+            "2025-01-19 14:30:20 | INFO     | app.routers.generate  | generate_text        | req_a1b2c3   | Processing generation request",
         ),
         (
             0,
@@ -56,7 +56,7 @@ fn pipe_matches_the_first_seed() {
             "demo_basic_logging",
             None,
             "This is a WARNING message",
-            "2025-01-19 14:30:15 | WARNING  | demo_main             | demo_basic_logging   | no-req     | This is a WARNING message",
+            "2025-01-19 14:30:15 | WARNING  | demo_main             | demo_basic_logging   | no-req       | This is a WARNING message",
         ),
         (
             0,
@@ -65,7 +65,7 @@ fn pipe_matches_the_first_seed() {
             "demo_basic_logging",
             None,
             "This is an ERROR message",
-            "2025-01-19 14:30:15 | ERROR    | demo_main             | demo_basic_logging   | no-req     | This is an ERROR message",
+            "2025-01-19 14:30:15 | ERROR    | demo_main             | demo_basic_logging   | no-req       | This is an ERROR message",
         ),
     ];
     for (offset, level, target, function, request_id, message, expected) in cases {

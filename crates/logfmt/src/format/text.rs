@@ -11,7 +11,7 @@ const NO_FUNCTION: &str = "-";
 const SEP: &[u8] = b" | ";
 
 /// Column widths of the pipe format: level, target, function, request id.
-const WIDTHS: [usize; 4] = [8, 21, 20, 10];
+const WIDTHS: [usize; 4] = [8, 21, 20, 12];
 
 pub(super) fn write_pipe(f: &Formatter, e: &Event<'_>, out: &mut Vec<u8>, s: &mut Scratch) {
     let line_start = out.len();
