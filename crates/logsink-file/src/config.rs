@@ -138,100 +138,126 @@ fn parse_mode(v: &toml::Value) -> Result<u32, String> {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn sinks_from_config(config: &Config) -> Result<Vec<ConfiguredSink>, FileError> {
-    let (defaults, files) = match config.section_reader(SECTION) {
-        None => (FileSettings::default(), Vec::new()),
-        Some(section) => {
-            let defaults = FileSettings::read(&section)?;
-            let mut files = Vec::new();
-            if let Some(table) = section.table("files")? {
-                for (name, file) in table.tables()? {
-                    let settings = FileSettings::read(&file)?;
-                    file.finish()?;
-                    files.push((name.to_owned(), settings, file.path().to_owned()));
-                }
-            }
-            section.finish()?;
-            (defaults, files)
-        }
-    };
-    if defaults.enabled == Some(false) {
-        return Ok(Vec::new());
-    }
     let zone = config.timezone.zone().map_err(|reason| logcore::Error::TimeZone {
         name: config.timezone.to_string(),
         reason,
     })?;
-    let wanted: Vec<(String, FileSettings, String)> = if files.is_empty() {
-        vec![(SECTION.to_owned(), defaults.clone(), SECTION.to_owned())]
-    } else {
-        files
-            .into_iter()
-            .map(|(name, own, path)| {
-                // A named file is NAME_YYYY-MM-DD.txt unless it gives its own prefix.
-                let prefix = own.prefix.clone().unwrap_or_else(|| format!("{name}_"));
-                let mut settings = own.or(&defaults);
-                settings.prefix = Some(prefix);
-                (format!("{SECTION}:{name}"), settings, path)
-            })
-            .collect()
-    };
     let mut sinks: Vec<ConfiguredSink> = Vec::new();
     let mut names_taken: Vec<(PathBuf, String, String)> = Vec::new();
-    for (name, s, path) in wanted {
-        if s.enabled == Some(false) {
-            continue;
-        }
+    for wanted in wanted_files(config)? {
+        let s = &wanted.settings;
         let dir = s.dir.clone().unwrap_or_else(|| config.log_dir.clone());
         let prefix = s.prefix.clone().unwrap_or_else(|| crate::DEFAULT_PREFIX.to_owned());
         let suffix = s.suffix.clone().unwrap_or_else(|| crate::DEFAULT_SUFFIX.to_owned());
-        let key = (dir.clone(), prefix.clone(), suffix.clone());
-        if names_taken.contains(&key) {
+        let taken = (dir, prefix, suffix);
+        if names_taken.contains(&taken) {
             return Err(FileError::Config(ConfigError::BadValue {
                 origin: config
                     .section_reader(SECTION)
                     .map_or(logcore::Origin::Text, |s| s.origin().clone()),
-                key: format!("{path}.prefix"),
-                value: format!("{prefix:?}"),
+                key: format!("{}.prefix", wanted.path),
+                value: format!("{:?}", taken.1),
                 expected: "a prefix (or suffix, or dir) that no other file of [file.files] uses".to_owned(),
             }));
         }
-        names_taken.push(key);
-        let mut builder: FileSinkBuilder = FileSink::builder(dir)
-            .name(name.clone())
-            .prefix(prefix)
-            .suffix(suffix)
-            .format(s.format.unwrap_or(Format::Pipe))
-            .zone(zone.clone())
-            .precision(config.precision)
-            .max_size(s.max_size)
-            .max_days(match s.max_days {
-                None => Some(crate::DEFAULT_MAX_DAYS),
-                Some(days) => u32::try_from(days).ok(),
-            })
-            .max_files(s.max_files)
-            .compress(s.compress.unwrap_or(false))
-            .delay_compress(s.delay_compress.unwrap_or(true))
-            .queue(config.queue.builder(&name));
-        if let Some(mode) = s.mode {
-            builder = builder.mode(mode);
-        }
-        if let Some(bytes) = s.retry_buffer_bytes {
-            builder = builder.retry_buffer(bytes);
-        }
-        let mut options = SinkOptions::default().level(s.level.unwrap_or(LevelFilter::TRACE));
-        for prefix in s.include.unwrap_or_default() {
-            options = options.include(prefix);
-        }
-        for prefix in s.exclude.unwrap_or_default() {
-            options = options.exclude(prefix);
-        }
-        sinks.push(ConfiguredSink {
-            name,
-            sink: builder.build()?,
-            options,
-        });
+        sinks.push(build_file(config, &zone, wanted.name, wanted.settings, &taken)?);
+        names_taken.push(taken);
     }
     Ok(sinks)
+}
+
+/// One file the configuration asks for.
+struct Wanted {
+    /// The sink's name: `file` or `file:NAME`.
+    name: String,
+    settings: FileSettings,
+    /// Its table's path, for error messages.
+    path: String,
+}
+
+/// The files of the `[file]` section, each with `[file]`'s keys as its defaults; none when
+/// it says `enabled = false`.
+fn wanted_files(config: &Config) -> Result<Vec<Wanted>, ConfigError> {
+    let Some(section) = config.section_reader(SECTION) else {
+        return Ok(vec![Wanted {
+            name: SECTION.to_owned(),
+            settings: FileSettings::default(),
+            path: SECTION.to_owned(),
+        }]);
+    };
+    let defaults = FileSettings::read(&section)?;
+    let mut files = Vec::new();
+    if let Some(table) = section.table("files")? {
+        for (name, file) in table.tables()? {
+            let own = FileSettings::read(&file)?;
+            file.finish()?;
+            // A named file is NAME_YYYY-MM-DD.txt unless it gives its own prefix.
+            let prefix = own.prefix.clone().unwrap_or_else(|| format!("{name}_"));
+            let mut settings = own.or(&defaults);
+            settings.prefix = Some(prefix);
+            files.push(Wanted {
+                name: format!("{SECTION}:{name}"),
+                settings,
+                path: file.path().to_owned(),
+            });
+        }
+    }
+    section.finish()?;
+    if defaults.enabled == Some(false) {
+        return Ok(Vec::new());
+    }
+    if files.is_empty() {
+        files.push(Wanted {
+            name: SECTION.to_owned(),
+            settings: defaults,
+            path: SECTION.to_owned(),
+        });
+    }
+    files.retain(|f| f.settings.enabled != Some(false));
+    Ok(files)
+}
+
+fn build_file(
+    config: &Config,
+    zone: &logcore::Zone,
+    name: String,
+    s: FileSettings,
+    (dir, prefix, suffix): &(PathBuf, String, String),
+) -> Result<ConfiguredSink, FileError> {
+    let mut builder: FileSinkBuilder = FileSink::builder(dir)
+        .name(name.clone())
+        .prefix(prefix)
+        .suffix(suffix)
+        .format(s.format.unwrap_or(Format::Pipe))
+        .zone(zone.clone())
+        .precision(config.precision)
+        .max_size(s.max_size)
+        .max_days(match s.max_days {
+            None => Some(crate::DEFAULT_MAX_DAYS),
+            Some(days) => u32::try_from(days).ok(),
+        })
+        .max_files(s.max_files)
+        .compress(s.compress.unwrap_or(false))
+        .delay_compress(s.delay_compress.unwrap_or(true))
+        .queue(config.queue.builder(&name));
+    if let Some(mode) = s.mode {
+        builder = builder.mode(mode);
+    }
+    if let Some(bytes) = s.retry_buffer_bytes {
+        builder = builder.retry_buffer(bytes);
+    }
+    let mut options = SinkOptions::default().level(s.level.unwrap_or(LevelFilter::TRACE));
+    for prefix in s.include.unwrap_or_default() {
+        options = options.include(prefix);
+    }
+    for prefix in s.exclude.unwrap_or_default() {
+        options = options.exclude(prefix);
+    }
+    Ok(ConfiguredSink {
+        name,
+        sink: builder.build()?,
+        options,
+    })
 }
 
 /// Adds the file sinks `config` describes to `builder` (see [`sinks_from_config`]).

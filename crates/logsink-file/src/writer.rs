@@ -72,6 +72,8 @@ pub(crate) struct FileWriter {
     /// The day of the last key looked up.
     last_day: Option<Day>,
     pending: Pending,
+    /// Records the queue dropped that no line has told of yet.
+    dropped_unnoted: u64,
     last_check: Instant,
     housekeeper: Housekeeper,
 }
@@ -84,6 +86,7 @@ impl FileWriter {
             open: None,
             last_day: None,
             pending: Pending::default(),
+            dropped_unnoted: 0,
             last_check: Instant::now(),
             housekeeper,
         }
@@ -346,6 +349,21 @@ impl FileWriter {
     }
 }
 
+impl FileWriter {
+    /// Writes the line that says how many records the queue dropped, if it dropped any, in
+    /// the file of `key`'s day (else the open file's, else today's).
+    fn note_dropped(&mut self, key: Option<u64>) {
+        if self.dropped_unnoted == 0 {
+            return;
+        }
+        let notice = logcore::dropped_notice(&self.config.formatter, std::mem::take(&mut self.dropped_unnoted));
+        let key = key
+            .or_else(|| self.open.as_ref().map(|o| o.day.start as u64))
+            .unwrap_or_else(|| self.config.zone.day(Timestamp::now()).start as u64);
+        self.write_run(key, &notice);
+    }
+}
+
 /// Writes whole lines to the end of `open`'s file. On an error, cuts the file back to the last
 /// whole line written and returns how many bytes that kept, so a file never ends in a partial
 /// line and nothing is written twice on the retry.
@@ -381,6 +399,9 @@ fn count_lines(bytes: &[u8]) -> u64 {
 impl BatchWriter for FileWriter {
     fn write_batch(&mut self, batch: &Batch<'_>) -> io::Result<()> {
         self.maintain();
+        if let Some((key, _)) = batch.segments().next() {
+            self.note_dropped(Some(key));
+        }
         for (key, bytes) in batch.segments() {
             self.write_run(key, bytes);
         }
@@ -388,6 +409,7 @@ impl BatchWriter for FileWriter {
     }
 
     fn flush(&mut self) -> io::Result<()> {
+        self.note_dropped(None);
         if self.shared.sync_requested.load(Ordering::Relaxed) {
             if !self.pending.is_empty() {
                 self.retry_pending();
@@ -411,12 +433,8 @@ impl BatchWriter for FileWriter {
     }
 
     fn dropped(&mut self, count: u64) {
-        let notice = logcore::dropped_notice(&self.config.formatter, count);
-        let key = match &self.open {
-            Some(open) => open.day.start as u64,
-            None => self.config.zone.day(Timestamp::now()).start as u64,
-        };
-        self.write_run(key, &notice);
+        // Written with the next batch, in the file of its first record's day.
+        self.dropped_unnoted += count;
     }
 }
 

@@ -225,3 +225,43 @@ fn a_directory_that_cannot_be_written_is_an_error_naming_it() {
     );
     assert!(names(disk.dir.path()).is_empty());
 }
+
+#[test]
+fn under_the_drop_policy_drops_are_counted_and_noted_in_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let sink = Arc::new(
+        FileSink::builder(dir.path())
+            .zone(Zone::utc())
+            .queue(
+                logcore::NonBlockingBuilder::default()
+                    .capacity_bytes(1)
+                    .overflow(logcore::Overflow::Drop),
+            )
+            .build()
+            .unwrap(),
+    );
+    let logger = logger(Arc::clone(&sink), clock(utc(2025, 1, 19, 9, 0, 0)));
+    for n in 0..2000 {
+        info(&logger, "app", format_args!("record {n}"));
+    }
+    assert!(logger.flush_timeout(Duration::from_secs(5)));
+    // One more batch carries the notice of the last drops.
+    info(&logger, "app", format_args!("last"));
+    assert!(logger.flush_timeout(Duration::from_secs(5)));
+    let stats = sink.stats();
+    assert!(stats.dropped > 0, "a 1-byte queue drops: {stats:?}");
+    let lines = lines(&dir.path().join(TODAY));
+    let records = lines.iter().filter(|l| l.contains("| record ")).count() as u64;
+    assert_eq!(records + stats.dropped, 2000, "every record written or counted");
+    let noted: u64 = lines
+        .iter()
+        .filter_map(|l| l.split(" dropped=").nth(1))
+        .map(|n| n.parse::<u64>().unwrap())
+        .sum();
+    assert_eq!(
+        noted,
+        stats.dropped,
+        "the file says how many were dropped: {:?}",
+        lines.iter().filter(|l| !l.contains("| record ")).collect::<Vec<_>>()
+    );
+}
