@@ -97,10 +97,18 @@ pub(crate) fn escape_into(s: &str, style: Style, out: &mut Vec<u8>) {
         Style::Text => &TEXT,
         Style::Quoted | Style::Json => &QUOTED,
     };
+    let quote_too = style != Style::Text;
     let bytes = s.as_bytes();
     let mut copied = 0;
     let mut i = 0;
     while i < bytes.len() {
+        // Most text is printable ASCII: skip eight such bytes at a time.
+        if let Some(chunk) = bytes[i..].first_chunk::<8>() {
+            if !may_be_special(u64::from_le_bytes(*chunk), quote_too) {
+                i += 8;
+                continue;
+            }
+        }
         if !table[bytes[i] as usize] {
             i += 1;
             continue;
@@ -116,6 +124,23 @@ pub(crate) fn escape_into(s: &str, style: Style, out: &mut Vec<u8>) {
         }
     }
     out.extend_from_slice(&bytes[copied..]);
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// Whether any byte of `x` is zero (exact for "any", as a whole).
+const fn has_zero_byte(x: u64) -> bool {
+    x.wrapping_sub(ONES) & !x & HIGHS != 0
+}
+
+/// Whether the eight bytes in `x` may hold a byte that the tables mark: a control character
+/// (below 0x20, or 0x7f), a non-ASCII byte (a C1 control or line separator may start there),
+/// or, when `quote_too`, `"` or `\`. False means the eight bytes are copied as they are.
+const fn may_be_special(x: u64, quote_too: bool) -> bool {
+    let below_space = x.wrapping_sub(ONES * 0x20) & !x & HIGHS != 0;
+    let special = below_space || x & HIGHS != 0 || has_zero_byte(x ^ (ONES * 0x7f));
+    special || quote_too && (has_zero_byte(x ^ (ONES * b'"' as u64)) || has_zero_byte(x ^ (ONES * b'\\' as u64)))
 }
 
 /// Whether `s` holds nothing that [`escape_into`] would change in `style`.
@@ -146,6 +171,27 @@ mod tests {
         let mut out = Vec::new();
         escape_into(s, style, &mut out);
         String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn special_bytes_are_found_at_every_position_of_a_chunk() {
+        for special in ["\n", "\x1b", "\x7f", "\u{9b}", "\u{2028}", "\"", "\\"] {
+            for at in 0..20 {
+                let s = format!("{}{special}{}", "a".repeat(at), "b".repeat(20 - at));
+                let mut slow = Vec::new();
+                for c in s.chars() {
+                    let mut buf = [0; 4];
+                    let c = c.encode_utf8(&mut buf);
+                    let mut one = Vec::new();
+                    escape_into(c, Style::Quoted, &mut one);
+                    slow.extend(one);
+                }
+                assert_eq!(esc(&s, Style::Quoted).into_bytes(), slow, "{s:?}");
+                let text = esc(&s, Style::Text);
+                let quoting = matches!(special, "\"" | "\\");
+                assert_eq!(text == s, quoting, "{s:?} -> {text:?}");
+            }
+        }
     }
 
     #[test]
