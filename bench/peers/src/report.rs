@@ -30,6 +30,7 @@ pub(crate) fn markdown(records: u64, outcomes: &[Outcome], missing: &[Missing]) 
         out,
         "# File loggers compared\n\n{} records of about 190 bytes per run, each logger in its own process. \
          Latency is per call, seen by the caller. Throughput runs until every record is in the file. \
+         Each figure is the median over repeated runs (`--repeat`, default 3); lines lost and peak RSS are the worst run's. \
          Ratios are against the best peer at the same thread count (neither `ours` nor `baseline`): \
          below 1 is better for latency, above 1 for throughput.\n",
         group_digits(records as f64)
