@@ -134,7 +134,11 @@ fn simulated_week(dir: &Path) -> Result<(), Box<dyn std::error::Error>> {
     let mut names: Vec<String> = std::fs::read_dir(dir)?
         .map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned()))
         .collect::<Result<_, _>>()?;
-    names.sort();
+    // By date, then by size index (`.txt` is the day's first file, then `.1.txt`, ...).
+    names.sort_by_key(|n| {
+        let index: u32 = n.split('.').nth(1).and_then(|i| i.parse().ok()).unwrap_or(0);
+        (n[..n.find('.').unwrap_or(n.len())].to_owned(), index)
+    });
     println!(
         "\na simulated week in {} (4 KiB files, gzip, 5 days kept):",
         dir.display()
