@@ -6,7 +6,7 @@ mod support;
 use std::time::Duration;
 
 use logcore::{ConfigLoader, LoggerBuilder};
-use support::{clock, lines, names, utc};
+use support::{clock, names, utc};
 
 fn load(dir: &std::path::Path, toml: &str) -> Result<logcore::Config, logcore::ConfigError> {
     let path = dir.join("logging.toml");
@@ -88,12 +88,7 @@ fn targets_route_to_their_own_files_each_with_its_own_level() {
             "vllm_engine_2025-01-19.txt"
         ]
     );
-    let messages = |name: &str| -> Vec<String> {
-        lines(&logs.join(name))
-            .iter()
-            .map(|l| l.rsplit(" | ").next().unwrap().to_owned())
-            .collect()
-    };
+    let messages = |name: &str| support::messages(&logs.join(name));
     assert_eq!(messages("app_2025-01-19.txt"), ["request received"]);
     assert_eq!(
         messages("vllm_engine_2025-01-19.txt"),

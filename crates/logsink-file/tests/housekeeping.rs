@@ -108,10 +108,7 @@ fn compression_leaves_the_newest_rotated_file_plain_and_keeps_every_byte() {
         } else {
             day_file(day)
         };
-        let messages: Vec<String> = lines(&dir.path().join(&name))
-            .iter()
-            .map(|l| l.rsplit(" | ").next().unwrap().to_owned())
-            .collect();
+        let messages = support::messages(&dir.path().join(&name));
         let expected: Vec<String> = (0..50).map(|n| format!("day {day} record {n}")).collect();
         assert_eq!(messages, expected, "{name}");
     }

@@ -9,16 +9,9 @@ use std::time::{Duration, Instant};
 
 use logcore::{Sink as _, Zone};
 use logsink_file::{FileError, FileSink};
-use support::{clock, eventually, info, lines, logger, names, utc};
+use support::{clock, eventually, info, lines, logger, messages, names, utc};
 
 const TODAY: &str = "logging_vllmserver_2025-01-19.txt";
-
-fn messages(path: &std::path::Path) -> Vec<String> {
-    lines(path)
-        .iter()
-        .map(|l| l.rsplit(" | ").next().unwrap().to_owned())
-        .collect()
-}
 
 #[test]
 fn a_file_renamed_underneath_is_noticed_and_reopened() {

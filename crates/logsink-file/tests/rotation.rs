@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use logcore::{Timestamp, Zone};
 use logsink_file::FileSink;
-use support::{clock, info, lines, logger, names, utc};
+use support::{clock, info, lines, logger, messages, names, utc};
 
 fn new_york() -> Zone {
     Zone::posix("EST5EDT,M3.2.0,M11.1.0").unwrap()
@@ -26,13 +26,6 @@ fn write_at(dir: &Path, zone: Zone, instants: &[(&str, Timestamp)]) -> Vec<Strin
     }
     assert!(logger.flush_timeout(Duration::from_secs(5)));
     names(dir)
-}
-
-fn messages(path: &Path) -> Vec<String> {
-    lines(path)
-        .iter()
-        .map(|l| l.rsplit(" | ").next().unwrap().to_owned())
-        .collect()
 }
 
 #[test]

@@ -85,6 +85,14 @@ pub fn lines(path: &Path) -> Vec<String> {
     text.lines().map(str::to_owned).collect()
 }
 
+/// The messages of a file's lines (what follows the last ` | `).
+pub fn messages(path: &Path) -> Vec<String> {
+    lines(path)
+        .iter()
+        .map(|l| l.rsplit(" | ").next().expect("a pipe line").to_owned())
+        .collect()
+}
+
 /// Streams the lines of a file to `each`.
 pub fn each_line(path: &Path, mut each: impl FnMut(&str)) {
     let reader = BufReader::with_capacity(1 << 20, fs::File::open(path).expect("the file opens"));
