@@ -396,14 +396,9 @@ fn thread_name(sink: &str, role: &str) -> String {
 /// Creates and removes a file in `dir`: the same permissions a log file needs.
 fn probe_writable(dir: &Path, mode: u32) -> io::Result<()> {
     let probe = dir.join(format!(".logsink-file-probe-{}", std::process::id()));
-    let result = OpenOptions::new()
-        .create(true)
-        .append(true)
-        .mode(mode)
-        .open(&probe)
-        .and_then(|mut f| io::Write::write_all(&mut f, b""));
+    let result = OpenOptions::new().create(true).append(true).mode(mode).open(&probe);
     let _ = fs::remove_file(&probe);
-    result
+    result.map(drop)
 }
 
 /// Writes records to daily (and optionally size-limited) files in a directory, through a

@@ -151,7 +151,7 @@ impl FileWriter {
             bytes.len()
         } else {
             // Whole lines only.
-            bytes[..room].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1)
+            whole_lines(&bytes[..room])
         };
         if keep > 0 {
             self.pending.push(key, &bytes[..keep]);
@@ -199,14 +199,14 @@ impl FileWriter {
                     if rest.len() <= room {
                         rest.len()
                     } else {
-                        match rest[..room].iter().rposition(|&b| b == b'\n') {
-                            Some(i) => i + 1,
+                        match whole_lines(&rest[..room]) {
                             // One line longer than the limit goes whole into an empty file.
-                            None if size == 0 => rest.iter().position(|&b| b == b'\n').map_or(rest.len(), |i| i + 1),
-                            None => {
+                            0 if size == 0 => rest.iter().position(|&b| b == b'\n').map_or(rest.len(), |i| i + 1),
+                            0 => {
                                 self.rotate_to(day, index + 1).map_err(|e| (done, e))?;
                                 continue;
                             }
+                            n => n,
                         }
                     }
                 }
@@ -382,7 +382,7 @@ fn write_lines(open: &mut OpenFile, bytes: &[u8]) -> Result<(), (usize, io::Erro
 }
 
 fn cut_back(open: &mut OpenFile, bytes: &[u8], written: usize, e: io::Error) -> (usize, io::Error) {
-    let kept = bytes[..written].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let kept = whole_lines(&bytes[..written]);
     if kept < written {
         // Best effort: if even this fails, the retry writes the line again whole after the
         // fragment.
@@ -390,6 +390,11 @@ fn cut_back(open: &mut OpenFile, bytes: &[u8], written: usize, e: io::Error) -> 
     }
     open.size += kept as u64;
     (kept, e)
+}
+
+/// The length of the longest prefix of `bytes` that is whole lines.
+fn whole_lines(bytes: &[u8]) -> usize {
+    bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1)
 }
 
 fn count_lines(bytes: &[u8]) -> u64 {

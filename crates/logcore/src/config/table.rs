@@ -32,7 +32,7 @@ pub(super) fn apply_table(
 ) -> Result<(), ConfigError> {
     let top = ConfigSection::new(origin, String::new(), table);
     top.set("level", parse_str, &mut config.level)?;
-    if let Some(v) = top.parse("targets", parse_targets)? {
+    if let Some(v) = top.value("targets", parse_targets)? {
         // A bare level among the directives is the global level, unless `level` says it.
         if let (Some(level), false) = (v.default_level(), table.contains_key("level")) {
             config.level = level;
@@ -41,13 +41,13 @@ pub(super) fn apply_table(
             config.targets.set(target, level);
         }
     }
-    if let Some(dir) = top.parse("log_dir", parse_string)? {
+    if let Some(dir) = top.value("log_dir", parse_string)? {
         config.log_dir = dir.into();
     }
     top.set("timezone", parse_timezone, &mut config.timezone)?;
     top.set("precision", parse_str, &mut config.precision)?;
     top.set("panic_hook", parse_bool, &mut config.panic_hook)?;
-    if let Some(s) = top.section("console")? {
+    if let Some(s) = top.table("console")? {
         let c = &mut config.console;
         s.set("enabled", parse_bool, &mut c.enabled)?;
         s.set("level", parse_str, &mut c.level)?;
@@ -56,7 +56,7 @@ pub(super) fn apply_table(
         s.set("format", parse_str, &mut c.format)?;
         s.finish()?;
     }
-    if let Some(s) = top.section("request")? {
+    if let Some(s) = top.table("request")? {
         s.set("log_body", parse_bool, &mut config.request.log_body)?;
         s.set(
             "max_body_chars",
@@ -65,7 +65,7 @@ pub(super) fn apply_table(
         )?;
         s.finish()?;
     }
-    if let Some(s) = top.section("perf")? {
+    if let Some(s) = top.table("perf")? {
         s.set(
             "slow_operation_threshold",
             parse_seconds,
@@ -73,7 +73,7 @@ pub(super) fn apply_table(
         )?;
         s.finish()?;
     }
-    if let Some(s) = top.section("queue")? {
+    if let Some(s) = top.table("queue")? {
         let q = &mut config.queue;
         s.set("capacity_bytes", parse_capacity, &mut q.capacity_bytes)?;
         s.set("overflow", parse_str, &mut q.overflow)?;
@@ -83,7 +83,7 @@ pub(super) fn apply_table(
     }
     for name in sections {
         // Another crate's table: kept whole for it to read (and check) itself.
-        if let Some(s) = top.section(name)? {
+        if let Some(s) = top.table(name)? {
             config
                 .sections
                 .insert((*name).to_owned(), (origin.clone(), s.table.clone()));
@@ -137,27 +137,27 @@ impl<'a> ConfigSection<'a> {
 
     /// The string at `key`.
     pub fn string(&self, key: &'a str) -> Result<Option<String>, ConfigError> {
-        self.parse(key, parse_string)
+        self.value(key, parse_string)
     }
 
     /// The string at `key`, parsed with `T`'s `FromStr`, whose error says what it expected.
     pub fn parsed<T: FromStr<Err = String>>(&self, key: &'a str) -> Result<Option<T>, ConfigError> {
-        self.parse(key, parse_str)
+        self.value(key, parse_str)
     }
 
     /// The boolean at `key`.
     pub fn bool(&self, key: &'a str) -> Result<Option<bool>, ConfigError> {
-        self.parse(key, parse_bool)
+        self.value(key, parse_bool)
     }
 
     /// The whole number, 0 or more, at `key`.
     pub fn count(&self, key: &'a str) -> Result<Option<usize>, ConfigError> {
-        self.parse(key, parse_count)
+        self.value(key, parse_count)
     }
 
     /// The array of strings at `key` (a single string is taken as an array of one).
     pub fn strings(&self, key: &'a str) -> Result<Option<Vec<String>>, ConfigError> {
-        self.parse(key, |v| match v {
+        self.value(key, |v| match v {
             Value::String(s) => Ok(vec![s.clone()]),
             Value::Array(items) => items
                 .iter()
@@ -168,20 +168,6 @@ impl<'a> ConfigSection<'a> {
         })
     }
 
-    /// The value at `key` through `parse`, which returns what it expected when it fails.
-    pub fn value<T>(
-        &self,
-        key: &'a str,
-        parse: impl FnOnce(&Value) -> Result<T, String>,
-    ) -> Result<Option<T>, ConfigError> {
-        self.parse(key, parse)
-    }
-
-    /// The sub-table at `key`.
-    pub fn table(&self, key: &'a str) -> Result<Option<ConfigSection<'a>>, ConfigError> {
-        self.section(key)
-    }
-
     /// Every entry of this table as a sub-table (`[file.files.app]`, `[file.files.engine]`),
     /// in order; an entry that is not a table is an error naming it.
     pub fn tables(&self) -> Result<Vec<(&'a str, ConfigSection<'a>)>, ConfigError> {
@@ -189,7 +175,7 @@ impl<'a> ConfigSection<'a> {
             .keys()
             .map(|key| {
                 let key = key.as_str();
-                self.section(key).map(|s| (key, s.expect("the key exists")))
+                self.table(key).map(|s| (key, s.expect("the key exists")))
             })
             .collect()
     }
@@ -225,17 +211,8 @@ impl<'a> ConfigSection<'a> {
         }
     }
 
-    fn bad(&self, key: &str, value: &Value, expected: &str) -> ConfigError {
-        ConfigError::BadValue {
-            origin: self.origin.clone(),
-            key: self.key_path(key),
-            value: value.to_string(),
-            expected: expected.to_owned(),
-        }
-    }
-
-    /// The value at `key` through `parse`, which says what it expected when it fails.
-    fn parse<T>(
+    /// The value at `key` through `parse`, which returns what it expected when it fails.
+    pub fn value<T>(
         &self,
         key: &'a str,
         parse: impl FnOnce(&Value) -> Result<T, String>,
@@ -243,7 +220,9 @@ impl<'a> ConfigSection<'a> {
         self.asked.borrow_mut().push(key);
         match self.table.get(key) {
             None => Ok(None),
-            Some(v) => parse(v).map(Some).map_err(|expected| self.bad(key, v, &expected)),
+            Some(v) => parse(v)
+                .map(Some)
+                .map_err(|expected| self.bad_value(key, &v.to_string(), &expected)),
         }
     }
 
@@ -254,19 +233,19 @@ impl<'a> ConfigSection<'a> {
         parse: impl FnOnce(&Value) -> Result<T, String>,
         slot: &mut T,
     ) -> Result<(), ConfigError> {
-        if let Some(v) = self.parse(key, parse)? {
+        if let Some(v) = self.value(key, parse)? {
             *slot = v;
         }
         Ok(())
     }
 
     /// The sub-table at `key`; the caller reads its keys and calls `finish`.
-    fn section(&self, key: &'a str) -> Result<Option<ConfigSection<'a>>, ConfigError> {
+    pub fn table(&self, key: &'a str) -> Result<Option<ConfigSection<'a>>, ConfigError> {
         self.asked.borrow_mut().push(key);
         match self.table.get(key) {
             None => Ok(None),
             Some(Value::Table(table)) => Ok(Some(ConfigSection::new(self.origin, self.key_path(key), table))),
-            Some(v) => Err(self.bad(key, v, "a table")),
+            Some(v) => Err(self.bad_value(key, &v.to_string(), "a table")),
         }
     }
 }
