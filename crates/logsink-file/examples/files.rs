@@ -1,5 +1,5 @@
 //! The file sink at work: the second seed's application and engine logs as two daily files
-//! under `LOG_DIR` (default `logs/`), a logrotate-style rename followed by `reopen()`, and a
+//! under `LOG_DIR` (default `logs/`), a logrotate-style rename followed by SIGHUP, and a
 //! simulated week (an injected clock) that shows size rotation, midnight, gzip and retention.
 //!
 //! `cargo run -p logsink-file --example files` (part of `cargo xtask demo`).
@@ -40,6 +40,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .load()?;
     let log_dir = config.log_dir.clone();
     let guard = logsink_file::add_to(LoggerBuilder::new(config.clone()), &config)?.install()?;
+    let _sighup = logsink_file::reopen_on_sighup()?;
 
     logcore::info!(target: "inference_demo::server", "VLLM Server starting up; files in {}", log_dir.display());
     {
@@ -52,7 +53,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     logcore::flush();
 
     // What logrotate does: move today's file away, then signal the server (SIGHUP), which
-    // calls logcore::reopen(). New lines go to a new file at the old name.
+    // reopens the files. New lines go to a new file at the old name.
     let stats = logcore::stats().expect("installed");
     let app_file = stats
         .sinks
@@ -62,12 +63,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .expect("the app file is open");
     let rotated = format!("{app_file}.rotated-by-logrotate");
     std::fs::rename(&app_file, &rotated)?;
-    logcore::reopen();
+    let reopens = || -> u64 {
+        let stats = logcore::stats().expect("installed");
+        stats
+            .sinks
+            .iter()
+            .map(|s| s.stats.extra.get("reopens").copied().unwrap_or(0))
+            .sum()
+    };
+    signal_hook::low_level::raise(signal_hook::consts::SIGHUP)?;
+    while reopens() == 0 {
+        std::thread::sleep(Duration::from_millis(5));
+    }
     logcore::info!(target: "inference_demo::server", "Log files reopened after an external rotation");
     logcore::flush();
-    println!(
-        "\nlogrotate renamed {app_file}\n  -> {rotated}; after reopen() the app log continues in a new {app_file}"
-    );
+    println!("\nlogrotate renamed {app_file}\n  -> {rotated}; after SIGHUP the app log continues in a new {app_file}");
     std::fs::remove_file(&rotated)?;
 
     print_file_stats();

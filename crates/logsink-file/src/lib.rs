@@ -13,7 +13,7 @@
 //!   at most once a second; its lines are kept (up to a retry buffer) and written when the
 //!   disk has room again. A file is always cut back to whole lines.
 //! - Retention (`max_days`, `max_files`) and gzip compression run on a housekeeping thread.
-//! - [`Sink::reopen`](logcore::Sink::reopen) (wire it to SIGHUP) reopens the file; a file
+//! - [`logcore::reopen`] reopens the files ([`reopen_on_sighup`] wires it to SIGHUP); a file
 //!   renamed or deleted underneath is noticed within a second and reopened.
 //!
 //! ```
@@ -34,8 +34,10 @@
 mod config;
 mod housekeeping;
 mod naming;
+mod signal;
 mod sink;
 mod writer;
 
 pub use config::{ConfiguredSink, SECTION, add_to, sinks_from_config};
+pub use signal::{SighupGuard, reopen_on_sighup};
 pub use sink::{DEFAULT_MAX_DAYS, DEFAULT_PREFIX, DEFAULT_SUFFIX, FileError, FileSink, FileSinkBuilder};
