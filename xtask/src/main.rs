@@ -10,6 +10,7 @@ mod cmd;
 mod demo;
 mod test;
 mod tidy;
+mod tools;
 
 use std::process::ExitCode;
 

@@ -1,6 +1,6 @@
 //! `cargo xtask test`: everything CI checks, in order of cost, stopping at the first failure.
 
-use crate::cmd;
+use crate::{cmd, tools};
 
 pub(crate) fn run(args: &[String]) -> Result<(), String> {
     if std::env::var_os("CI").is_some() {
@@ -15,8 +15,12 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
         "-D",
         "warnings",
     ]))?;
+    let python = tools::python_for_tests()?;
     let mut tests = cmd::cargo(["test", "--workspace"]);
     tests.args(args);
+    if let Some(python) = python {
+        tests.env(tools::TEST_PYTHON, python);
+    }
     cmd::run(tests)?;
     let mut docs = cmd::cargo(["doc", "--workspace", "--no-deps"]);
     docs.env("RUSTDOCFLAGS", "-D warnings");

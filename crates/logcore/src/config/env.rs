@@ -28,6 +28,7 @@ pub const ENV_VARS: &[(&str, &str)] = &[
         "SLOW_OPERATION_THRESHOLD",
         "seconds after which an operation is logged as slow",
     ),
+    ("PERF_REPORT_INTERVAL", "seconds between the periodic throughput lines"),
     (
         "LOG_REQUEST_BODY",
         "whether request bodies are previewed: true or false",
@@ -155,6 +156,13 @@ pub(super) fn apply(config: &mut Config, vars: &[Var]) -> Result<(), ConfigError
             "LOG_TIMEZONE" => config.timezone = parse_timezone_text(value).map_err(|e| bad(&e))?,
             "SLOW_OPERATION_THRESHOLD" => {
                 config.perf.slow_operation_threshold = value
+                    .parse::<f64>()
+                    .ok()
+                    .and_then(super::positive_seconds)
+                    .ok_or_else(|| bad(super::SECONDS_EXPECTED))?;
+            }
+            "PERF_REPORT_INTERVAL" => {
+                config.perf.report_interval = value
                     .parse::<f64>()
                     .ok()
                     .and_then(super::positive_seconds)

@@ -193,12 +193,23 @@ pub struct PerfConfig {
     /// An operation slower than this is logged as a WARNING (`SLOW_OPERATION_THRESHOLD`,
     /// seconds). Default 2 s.
     pub slow_operation_threshold: Duration,
+    /// Slow thresholds of single operations (`[perf.slow_operations]`, seconds by operation
+    /// name), over the one above. Default none.
+    pub slow_operations: BTreeMap<String, Duration>,
+    /// How often the periodic throughput line is written (`PERF_REPORT_INTERVAL`, seconds).
+    /// Default 10 s.
+    pub report_interval: Duration,
+    /// The prefix of the standard metric names (`llm_`; `vllm:` matches vLLM's dashboards).
+    pub metrics_namespace: String,
 }
 
 impl Default for PerfConfig {
     fn default() -> Self {
         PerfConfig {
             slow_operation_threshold: Duration::from_secs(2),
+            slow_operations: BTreeMap::new(),
+            report_interval: Duration::from_secs(10),
+            metrics_namespace: "llm_".to_owned(),
         }
     }
 }

@@ -71,6 +71,14 @@ pub(super) fn apply_table(
             parse_seconds,
             &mut config.perf.slow_operation_threshold,
         )?;
+        s.set("report_interval", parse_seconds, &mut config.perf.report_interval)?;
+        s.set("metrics_namespace", parse_namespace, &mut config.perf.metrics_namespace)?;
+        if let Some(ops) = s.table("slow_operations")? {
+            for (name, value) in ops.table {
+                let threshold = parse_seconds(value).map_err(|e| ops.bad_value(name, &value.to_string(), &e))?;
+                config.perf.slow_operations.insert(name.clone(), threshold);
+            }
+        }
         s.finish()?;
     }
     if let Some(s) = top.table("queue")? {
@@ -289,6 +297,22 @@ fn parse_seconds(v: &Value) -> Result<Duration, String> {
     let secs = v.as_float().or_else(|| v.as_integer().map(|i| i as f64));
     secs.and_then(super::positive_seconds)
         .ok_or_else(|| super::SECONDS_EXPECTED.to_owned())
+}
+
+/// A Prometheus metric name prefix: `[a-zA-Z_:][a-zA-Z0-9_:]*`, or empty.
+fn parse_namespace(v: &Value) -> Result<String, String> {
+    const EXPECTED: &str =
+        "a metric name prefix of letters, digits, '_' and ':', not starting with a digit, such as \"llm_\"";
+    let text = v.as_str().ok_or(EXPECTED)?;
+    let ok = text
+        .bytes()
+        .enumerate()
+        .all(|(i, b)| b.is_ascii_alphabetic() || b == b'_' || b == b':' || (i > 0 && b.is_ascii_digit()));
+    if ok {
+        Ok(text.to_owned())
+    } else {
+        Err(EXPECTED.to_owned())
+    }
 }
 
 fn parse_targets(v: &Value) -> Result<Directives, String> {
