@@ -11,12 +11,13 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
         "clippy",
         "--workspace",
         "--all-targets",
+        "--all-features",
         "--",
         "-D",
         "warnings",
     ]))?;
     let python = tools::python_for_tests()?;
-    let mut tests = cmd::cargo(["test", "--workspace"]);
+    let mut tests = cmd::cargo(["test", "--workspace", "--all-features"]);
     tests.args(args);
     if let Some(python) = python {
         tests.env(tools::TEST_PYTHON, python);

@@ -112,12 +112,12 @@ fn check_workspace(root: &Path) -> Vec<String> {
         if !root.join(&member).join("README.md").is_file() {
             problems.push(format!("{member} has no README.md saying what the crate owns"));
         }
-        if let Some(spec) = deps.get(name.as_str()) {
-            if spec.get("path").and_then(|p| p.as_str()) != Some(member.as_str()) {
-                problems.push(format!(
-                    "workspace dependency `{name}` should be `{{ path = \"{member}\" }}`"
-                ));
-            }
+        if let Some(spec) = deps.get(name.as_str())
+            && spec.get("path").and_then(|p| p.as_str()) != Some(member.as_str())
+        {
+            problems.push(format!(
+                "workspace dependency `{name}` should be `{{ path = \"{member}\" }}`"
+            ));
         }
     }
     for member in &members {

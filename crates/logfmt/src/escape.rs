@@ -103,11 +103,11 @@ pub(crate) fn escape_into(s: &str, style: Style, out: &mut Vec<u8>) {
     let mut i = 0;
     while i < bytes.len() {
         // Most text is printable ASCII: skip eight such bytes at a time.
-        if let Some(chunk) = bytes[i..].first_chunk::<8>() {
-            if !may_be_special(u64::from_le_bytes(*chunk), quote_too) {
-                i += 8;
-                continue;
-            }
+        if let Some(chunk) = bytes[i..].first_chunk::<8>()
+            && !may_be_special(u64::from_le_bytes(*chunk), quote_too)
+        {
+            i += 8;
+            continue;
         }
         if !table[bytes[i] as usize] {
             i += 1;

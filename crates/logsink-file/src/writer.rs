@@ -233,11 +233,11 @@ impl FileWriter {
         if !same_day {
             let index = self.first_index(Date::of(&day))?;
             self.rotate_to(day, index)?;
-        } else if let (Some(max), Some(open)) = (self.config.max_size, &self.open) {
-            if open.size >= max {
-                let next = open.index + 1;
-                self.rotate_to(day, next)?;
-            }
+        } else if let (Some(max), Some(open)) = (self.config.max_size, &self.open)
+            && open.size >= max
+        {
+            let next = open.index + 1;
+            self.rotate_to(day, next)?;
         }
         Ok(self.open.as_ref().expect("a file is open"))
     }
@@ -419,12 +419,12 @@ impl BatchWriter for FileWriter {
             if !self.pending.is_empty() {
                 self.retry_pending();
             }
-            if let Some(open) = &self.open {
-                if let Err(e) = open.file.sync_data() {
-                    self.shared
-                        .diagnostics
-                        .report(format_args!("syncing {} failed: {e}", open.path.display()));
-                }
+            if let Some(open) = &self.open
+                && let Err(e) = open.file.sync_data()
+            {
+                self.shared
+                    .diagnostics
+                    .report(format_args!("syncing {} failed: {e}", open.path.display()));
             }
         }
         Ok(())

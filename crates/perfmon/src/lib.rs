@@ -26,6 +26,8 @@ mod batch;
 mod clock;
 mod emit;
 mod generation;
+#[cfg(feature = "gpu")]
+mod gpu;
 mod histogram;
 mod monitor;
 mod process;

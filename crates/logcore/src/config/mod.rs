@@ -439,10 +439,10 @@ impl ConfigLoader {
     pub fn load(self) -> Result<Config, ConfigError> {
         let mut config = Config::default();
         let sections: Vec<&str> = self.sections.iter().map(String::as_str).collect();
-        if let Some((path, required)) = &self.file {
-            if let Some(text) = read_file(path, *required)? {
-                table::apply_toml(&mut config, &text, &Origin::File(path.clone()), &sections)?;
-            }
+        if let Some((path, required)) = &self.file
+            && let Some(text) = read_file(path, *required)?
+        {
+            table::apply_toml(&mut config, &text, &Origin::File(path.clone()), &sections)?;
         }
         let dotenv = match &self.dotenv {
             Some((path, required)) => read_file(path, *required)?.map(|text| (path.as_path(), text)),

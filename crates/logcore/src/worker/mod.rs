@@ -472,10 +472,10 @@ impl WorkerGuard {
 
     fn stop(&mut self) -> bool {
         let drained = self.queue.shutdown(self.timeout);
-        if let Some(handle) = self.handle.take() {
-            if handle.is_finished() {
-                let _ = handle.join();
-            }
+        if let Some(handle) = self.handle.take()
+            && handle.is_finished()
+        {
+            let _ = handle.join();
         }
         drained
     }
