@@ -2,6 +2,7 @@
 //! written under `target/bench/`) that goes into `docs/performance.md` with this command.
 //!
 //! - `logcore`'s `core` bench, given every argument but `--records`;
+//! - `perfmon`'s `metrics` bench: timers, histograms from 1, 2 and 4 threads, counters;
 //! - `peer-bench all`: the file loggers compared, each in its own process, on
 //!   `--records N` records (default 1,000,000) at 1, 2 and 4 threads.
 
@@ -14,6 +15,7 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     let mut command = cmd::cargo(["bench", "--package", "logcore", "--bench", "core", "--"]);
     command.args(core_args);
     cmd::run(command)?;
+    cmd::run(cmd::cargo(["bench", "--package", "perfmon", "--bench", "metrics"]))?;
     let mut command = cmd::cargo(["run", "--release", "--package", "peer-bench", "--", "all"]);
     command
         .args(["--records", records.as_deref().unwrap_or(PEER_RECORDS)])

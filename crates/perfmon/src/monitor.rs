@@ -122,7 +122,7 @@ pub struct Operation(pub(crate) Arc<OperationInner>);
 
 #[derive(Debug)]
 pub(crate) struct OperationInner {
-    pub(crate) name: String,
+    pub(crate) name: Arc<str>,
     pub(crate) duration: Histogram,
     pub(crate) failures: Counter,
     pub(crate) slow: Counter,
@@ -185,16 +185,16 @@ impl Monitor {
 
     /// The named operation, with its metrics and slow threshold (made on first use).
     pub fn operation(&self, name: &str) -> Operation {
-        if let Some(op) = self.0.operations.read().iter().find(|op| op.0.name == name) {
+        if let Some(op) = self.0.operations.read().iter().find(|op| &*op.0.name == name) {
             return op.clone();
         }
         let mut operations = self.0.operations.write();
-        if let Some(op) = operations.iter().find(|op| op.0.name == name) {
+        if let Some(op) = operations.iter().find(|op| &*op.0.name == name) {
             return op.clone();
         }
         let m = &self.0.metrics;
         let op = Operation(Arc::new(OperationInner {
-            name: name.to_owned(),
+            name: name.into(),
             duration: m.operation_duration.with([name]),
             failures: m.operation_failures.with([name]),
             slow: m.slow_operations.with([name]),

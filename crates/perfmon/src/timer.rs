@@ -2,12 +2,14 @@
 //! prompt_tokens)` and its `set_completion_tokens`.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use log::kv::Value;
 use logcore::{RequestId, current_request_id};
 
-use crate::emit::{Site, emit, ms, one_decimal};
+use crate::clock::Clock;
+use crate::emit::{Site, emit, enabled, ms, one_decimal};
 use crate::{Monitor, Operation};
 
 /// How one timed run went.
@@ -15,7 +17,7 @@ use crate::{Monitor, Operation};
 #[non_exhaustive]
 pub struct TimerReport {
     /// The operation's name.
-    pub operation: String,
+    pub operation: Arc<str>,
     /// How long it took.
     pub duration: Duration,
     /// Prompt tokens, when given.
@@ -28,6 +30,14 @@ pub struct TimerReport {
     pub slow: bool,
     /// Why it failed, when it did.
     pub failure: Option<String>,
+}
+
+/// What one stop worked out, before it is logged.
+struct Outcome {
+    duration: Duration,
+    tokens_per_second: Option<f64>,
+    slow: bool,
+    failure: Option<String>,
 }
 
 /// Times one operation from its start until it is dropped (or [`finish`](Self::finish)ed),
@@ -45,7 +55,7 @@ pub struct TimerReport {
 /// Dropped while a panic unwinds, or after [`fail`](Self::fail), it is logged as failed.
 #[must_use = "the timer measures until it is dropped; bind it to a variable such as `_perf` or `perf`"]
 pub struct OperationTimer {
-    monitor: Monitor,
+    clock: Clock,
     operation: Operation,
     site: Site,
     request: Option<RequestId>,
@@ -73,7 +83,7 @@ impl Operation {
     #[doc(hidden)]
     pub fn start_at(&self, monitor: &Monitor, site: Site) -> OperationTimer {
         OperationTimer {
-            monitor: monitor.clone(),
+            clock: monitor.0.clock.clone(),
             operation: self.clone(),
             site,
             request: current_request_id(),
@@ -136,7 +146,7 @@ impl OperationTimer {
 
     /// How long it has run so far.
     pub fn elapsed(&self) -> Duration {
-        self.monitor.0.clock.now().saturating_duration_since(self.start)
+        self.clock.now().saturating_duration_since(self.start)
     }
 
     /// The request the lines belong to.
@@ -146,10 +156,20 @@ impl OperationTimer {
 
     /// Stops the timer, writes its lines and returns the figures.
     pub fn finish(mut self) -> TimerReport {
-        self.stop()
+        let o = self.stop();
+        TimerReport {
+            operation: Arc::clone(&self.operation.0.name),
+            duration: o.duration,
+            prompt_tokens: self.prompt_tokens,
+            completion_tokens: self.completion_tokens,
+            tokens_per_second: o.tokens_per_second,
+            slow: o.slow,
+            failure: o.failure,
+        }
     }
 
-    fn stop(&mut self) -> TimerReport {
+    /// Records and logs the run; what a drop discards is not worth a report.
+    fn stop(&mut self) -> Outcome {
         self.done = true;
         let duration = self.elapsed();
         if self.failure.is_none() && std::thread::panicking() {
@@ -165,36 +185,41 @@ impl OperationTimer {
             op.failures.inc();
         }
         let secs = duration.as_secs_f64();
-        let tokens_per_second = self
-            .completion_tokens
-            .map(|n| if secs > 0.0 { one_decimal(n as f64 / secs) } else { 0.0 });
-        let report = TimerReport {
-            operation: op.name.clone(),
+        let outcome = Outcome {
             duration,
-            prompt_tokens: self.prompt_tokens,
-            completion_tokens: self.completion_tokens,
-            tokens_per_second,
+            tokens_per_second: self
+                .completion_tokens
+                .map(|n| if secs > 0.0 { one_decimal(n as f64 / secs) } else { 0.0 }),
             slow,
             failure: self.failure.take(),
         };
-        self.log(&report);
-        report
+        self.log(&outcome);
+        outcome
     }
 
-    fn log(&self, r: &TimerReport) {
+    fn log(&self, r: &Outcome) {
+        let level = if r.failure.is_some() {
+            log::Level::Warn
+        } else {
+            log::Level::Info
+        };
+        let target = self.site.target;
+        if !enabled(level, target) && !(r.slow && enabled(log::Level::Warn, target)) {
+            return;
+        }
         let mut fields: Vec<(&str, Value<'_>)> = Vec::with_capacity(6);
         fields.push(("duration_ms", Value::from(ms(r.duration))));
-        if let Some(n) = r.prompt_tokens {
+        if let Some(n) = self.prompt_tokens {
             fields.push(("prompt_tokens", Value::from(n)));
         }
-        if let Some(n) = r.completion_tokens {
+        if let Some(n) = self.completion_tokens {
             fields.push(("completion_tokens", Value::from(n)));
-            fields.push(("total_tokens", Value::from(n + r.prompt_tokens.unwrap_or(0))));
+            fields.push(("total_tokens", Value::from(n + self.prompt_tokens.unwrap_or(0))));
         }
         if let Some(tps) = r.tokens_per_second {
             fields.push(("tokens_per_second", Value::from(tps)));
         }
-        let op = &r.operation;
+        let op = &self.operation.0.name;
         match &r.failure {
             None => emit(
                 log::Level::Info,
