@@ -204,7 +204,8 @@ impl OperationTimer {
             log::Level::Info
         };
         let target = self.site.target;
-        if !enabled(level, target) && !(r.slow && enabled(log::Level::Warn, target)) {
+        let wanted = enabled(level, target) || (r.slow && enabled(log::Level::Warn, target));
+        if !wanted {
             return;
         }
         let mut fields: Vec<(&str, Value<'_>)> = Vec::with_capacity(6);
