@@ -1,5 +1,5 @@
-//! `cargo xtask demo`: the console demo, then the file sink's demo, with the terminal handed
-//! straight to them so that colour shows.
+//! `cargo xtask demo`: the console demo, the file sink's demo and the performance monitoring
+//! demo, with the terminal handed straight to them so that colour shows.
 
 use crate::cmd;
 
@@ -15,5 +15,16 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
         "logsink-file",
         "--example",
         "files",
+    ]))?;
+    eprintln!("\nxtask demo: performance monitoring and the GPU probe (perfmon, gpumon)\n");
+    cmd::run(cmd::cargo([
+        "run",
+        "--quiet",
+        "--package",
+        "perfmon",
+        "--features",
+        "gpu",
+        "--example",
+        "perf",
     ]))
 }

@@ -154,6 +154,14 @@ fn file_errors_name_the_file_the_key_and_the_value() {
             "perf.slow_operation_threshold = 0: expected a number of seconds greater than 0, such as 2.0",
         ),
         (
+            "[perf]\nmetrics_namespace = \"my-app\"\n",
+            "perf.metrics_namespace = \"my-app\": expected a metric name prefix of letters, digits, '_' and ':'",
+        ),
+        (
+            "[perf.slow_operations]\nmodel_loading = \"long\"\n",
+            "perf.slow_operations.model_loading = \"long\": expected a number of seconds greater than 0",
+        ),
+        (
             "level = 3\n",
             "level = 3: expected one of trace, debug, info, warning, error, critical (or off)",
         ),
@@ -368,5 +376,35 @@ fn in_the_file_level_beats_a_bare_level_among_the_targets() {
     assert_eq!(
         Config::from_toml_str("targets = \"debug\"\n").unwrap().level,
         LevelFilter::DEBUG
+    );
+}
+
+#[test]
+fn perf_keys_and_their_environment_variable_are_read() {
+    let c = Config::from_toml_str(
+        "[perf]\nreport_interval = 2.5\nmetrics_namespace = \"vllm:\"\n[perf.slow_operations]\nmodel_loading = 120\n",
+    )
+    .unwrap();
+    assert_eq!(c.perf.report_interval, Duration::from_millis(2500));
+    assert_eq!(c.perf.metrics_namespace, "vllm:");
+    assert_eq!(
+        c.perf.slow_operations.get("model_loading"),
+        Some(&Duration::from_secs(120))
+    );
+    let c = ConfigLoader::new()
+        .no_dotenv()
+        .env_vars([("PERF_REPORT_INTERVAL", "30")])
+        .load()
+        .unwrap();
+    assert_eq!(c.perf.report_interval, Duration::from_secs(30));
+    let err = ConfigLoader::new()
+        .no_dotenv()
+        .env_vars([("PERF_REPORT_INTERVAL", "often")])
+        .load()
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("PERF_REPORT_INTERVAL=often: expected a number of seconds"),
+        "{err}"
     );
 }
