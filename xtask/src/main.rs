@@ -1,6 +1,6 @@
 //! Project tasks, run as `cargo xtask <command>`:
 //!
-//! - `demo`: builds and runs the console demo.
+//! - `demo`: builds and runs the demos: console, log files, performance monitoring.
 //! - `test`: formatting, lints, every test and doctest, and the docs build; what CI runs.
 //! - `bench`: the benchmarks, in release mode, with a table of results.
 //! - `tidy`: the repository's house rules (also run as a test by `test`).
@@ -16,7 +16,7 @@ use std::process::ExitCode;
 
 const USAGE: &str = "usage: cargo xtask <demo|test|bench|tidy> [args]
 
-  demo    run the console demo (every level, request ids, errors, stats)
+  demo    run the demos: console, log files, performance monitoring and the GPU probe
   test    cargo fmt --check, clippy -D warnings, every test and doctest, cargo doc
   bench   run the benchmarks (release) and print the table for docs/performance.md
   tidy    check module docs, trailing whitespace and workspace dependencies";
