@@ -149,8 +149,7 @@ impl Gpus {
     pub fn memory(&self, index: usize) -> Result<MemoryReading, String> {
         let ctx = self.contexts.get(index).ok_or_else(|| format!("no device {index}"))?;
         caught("reading GPU memory", || {
-            let (free, total) = ctx.mem_get_info().map_err(|e| describe("cuMemGetInfo", e))?;
-            Ok(MemoryReading::from_free_total(free as u64, total as u64))
+            read_memory(ctx).map_err(|e| describe("cuMemGetInfo", e))
         })
     }
 
@@ -180,14 +179,14 @@ impl Gpus {
         let compute_capability = ctx
             .compute_capability()
             .map_err(|e| describe(&at("compute capability"), e))?;
-        let (free, total) = ctx.mem_get_info().map_err(|e| describe(&at("cuMemGetInfo"), e))?;
+        let memory = read_memory(ctx).map_err(|e| describe(&at("cuMemGetInfo"), e))?;
         Ok(DeviceInfo {
             index,
             nvml: self.nvml.reading(&uuid),
             name,
             uuid,
             compute_capability,
-            memory: MemoryReading::from_free_total(free as u64, total as u64),
+            memory,
         })
     }
 }
@@ -207,6 +206,11 @@ pub fn probe() -> Probe {
         Ok(gpus) => gpus.probe(),
         Err(reason) => Probe::Unavailable { reason },
     }
+}
+
+fn read_memory(ctx: &CudaContext) -> Result<MemoryReading, DriverError> {
+    let (free, total) = ctx.mem_get_info()?;
+    Ok(MemoryReading::from_free_total(free as u64, total as u64))
 }
 
 fn driver_version() -> Result<String, DriverError> {

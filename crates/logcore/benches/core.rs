@@ -1,47 +1,26 @@
 //! Micro-benchmarks of the logging path, run by `cargo xtask bench`: a disabled record, the
 //! formatting of a typical line, and an enabled record as its caller pays for it.
 //!
-//! A small harness of our own (no criterion): each case runs its loop in samples of fixed
-//! size after a warm-up, and the table shows the median and the fastest sample per call.
+//! The harness is `bench/harness.rs` (shared with `perfmon`'s bench): each case runs its loop
+//! in samples of fixed size after a warm-up, and the table shows the median and the fastest
+//! sample per call.
 
 use std::hint::black_box;
 use std::io;
-use std::time::{Duration, Instant};
 
 use logcore::{
     Batch, BatchWriter, Config, Event, Format, Formatter, LevelFilter, LineBuf, LoggerBuilder, NonBlockingBuilder,
     RequestId, RequestScope, SinkOptions, Timestamp, WorkerSink, Zone,
 };
 
-const SAMPLES: usize = 25;
+#[path = "../../../bench/harness.rs"]
+mod harness;
 
-struct Row {
-    name: &'static str,
-    median_ns: f64,
-    min_ns: f64,
-    target: Option<f64>,
-}
+use harness::Row;
 
-/// Runs `run(n)` (which performs `n` calls) in samples and returns ns per call.
-fn measure(name: &'static str, target: Option<f64>, per_sample: u64, mut run: impl FnMut(u64)) -> Row {
-    let warm_until = Instant::now() + Duration::from_millis(200);
-    while Instant::now() < warm_until {
-        run(per_sample);
-    }
-    let mut samples: Vec<f64> = (0..SAMPLES)
-        .map(|_| {
-            let start = Instant::now();
-            run(per_sample);
-            start.elapsed().as_nanos() as f64 / per_sample as f64
-        })
-        .collect();
-    samples.sort_by(f64::total_cmp);
-    Row {
-        name,
-        median_ns: samples[SAMPLES / 2],
-        min_ns: samples[0],
-        target,
-    }
+/// ns per call of `run(n)` (which performs `n` calls), by the wall clock.
+fn measure(name: &str, target: Option<f64>, per_sample: u64, mut run: impl FnMut(u64)) -> Row {
+    Row::new(name, target, &harness::samples(per_sample, &mut run, harness::wall_ns))
 }
 
 /// Discards batches: the cost measured is the caller's.
@@ -148,28 +127,6 @@ fn main() {
 
     let pipe = Formatter::new(Format::Pipe).with_zone(Zone::utc());
     let bytes = typical_event_line(&pipe, &mut LineBuf::new(), 145, 1850, 78.4);
-    let table = render(&rows, bytes);
-    println!("{table}");
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/bench");
-    if std::fs::create_dir_all(&dir).is_ok() {
-        let _ = std::fs::write(dir.join("core.md"), &table);
-    }
-}
-
-fn render(rows: &[Row], line_bytes: usize) -> String {
-    let mut out = String::from(
-        "| benchmark | median ns/call | fastest sample ns/call | target | met |\n|---|---:|---:|---:|:---:|\n",
-    );
-    for r in rows {
-        let (target, met) = match r.target {
-            Some(t) => (format!("< {t}"), if r.median_ns < t { "yes" } else { "**no**" }),
-            None => ("-".to_owned(), "-"),
-        };
-        out.push_str(&format!(
-            "| {} | {:.1} | {:.1} | {target} | {met} |\n",
-            r.name, r.median_ns, r.min_ns
-        ));
-    }
-    out.push_str(&format!("\nThe typical line is {line_bytes} bytes long.\n"));
-    out
+    let table = format!("{}\nThe typical line is {bytes} bytes long.\n", harness::table(&rows));
+    harness::publish("core.md", &table);
 }

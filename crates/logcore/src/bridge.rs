@@ -7,8 +7,9 @@ use logfmt::{Fields, Level};
 use crate::Logger;
 use crate::logger::Record;
 
-/// The key-value under which the macros pass the calling function's path.
-pub(crate) const FUNCTION_KEY: &str = "logcore.function";
+/// The key-value under which the macros pass the calling function's path (also used by
+/// `perfmon`, which writes records through `log` directly).
+pub const FUNCTION_KEY: &str = "logcore.function";
 /// The key-value under which `critical!` marks a record as CRITICAL.
 pub(crate) const CRITICAL_KEY: &str = "logcore.critical";
 

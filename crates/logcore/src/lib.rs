@@ -73,6 +73,7 @@ pub use worker::{
 /// What the macros expand to; not part of the public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::bridge::FUNCTION_KEY;
     pub use crate::helpers::{__log_error as log_error, Site};
     pub use log;
 }

@@ -2,26 +2,21 @@
 //! stopped, a histogram record from one thread and from four at once, a counter add and a
 //! streamed token.
 //!
-//! The same small harness as `logcore`'s: samples of fixed size after a warm-up, median and
-//! fastest sample per call. With several threads, each thread's cost is its own CPU time per
+//! The harness is `bench/harness.rs`, shared with `logcore`'s bench: samples of fixed size
+//! after a warm-up, median and fastest sample per call. With several threads, each thread's cost is its own CPU time per
 //! call (`CLOCK_THREAD_CPUTIME_ID`), so that a machine with fewer cores than threads does not
 //! count time a thread spent waiting for a core; the threads still run at once and contend
 //! for the same histogram.
 
 use std::hint::black_box;
 use std::sync::Barrier;
-use std::time::{Duration, Instant};
 
 use perfmon::{Buckets, Histogram, Monitor};
 
-const SAMPLES: usize = 25;
+#[path = "../../../bench/harness.rs"]
+mod harness;
 
-struct Row {
-    name: String,
-    median_ns: f64,
-    min_ns: f64,
-    target: Option<f64>,
-}
+use harness::Row;
 
 fn thread_cpu_ns() -> f64 {
     let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
@@ -30,31 +25,8 @@ fn thread_cpu_ns() -> f64 {
     ts.tv_sec as f64 * 1e9 + ts.tv_nsec as f64
 }
 
-/// ns per call of `run(n)` on this thread, by thread CPU time: every sample, sorted.
-fn samples(per_sample: u64, run: &mut impl FnMut(u64)) -> Vec<f64> {
-    let warm_until = Instant::now() + Duration::from_millis(200);
-    while Instant::now() < warm_until {
-        run(per_sample);
-    }
-    let mut samples: Vec<f64> = (0..SAMPLES)
-        .map(|_| {
-            let start = thread_cpu_ns();
-            run(per_sample);
-            (thread_cpu_ns() - start) / per_sample as f64
-        })
-        .collect();
-    samples.sort_by(f64::total_cmp);
-    samples
-}
-
 fn measure(name: &str, target: Option<f64>, per_sample: u64, mut run: impl FnMut(u64)) -> Row {
-    let s = samples(per_sample, &mut run);
-    Row {
-        name: name.to_owned(),
-        median_ns: s[SAMPLES / 2],
-        min_ns: s[0],
-        target,
-    }
+    Row::new(name, target, &harness::samples(per_sample, &mut run, thread_cpu_ns))
 }
 
 /// `threads` threads run `run` at once; the row is the median over every thread's samples.
@@ -70,19 +42,14 @@ where
                 let barrier = &barrier;
                 s.spawn(move || {
                     barrier.wait();
-                    samples(per_sample, &mut run)
+                    harness::samples(per_sample, &mut run, thread_cpu_ns)
                 })
             })
             .collect();
         handles.into_iter().flat_map(|h| h.join().unwrap()).collect()
     });
     all.sort_by(f64::total_cmp);
-    Row {
-        name: name.to_owned(),
-        median_ns: all[all.len() / 2],
-        min_ns: all[0],
-        target,
-    }
+    Row::new(name, target, &all)
 }
 
 fn main() {
@@ -163,31 +130,10 @@ fn main() {
     ));
     drop(generation);
 
-    let table = render(&rows);
-    println!("{table}");
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/bench");
-    if std::fs::create_dir_all(&dir).is_ok() {
-        let _ = std::fs::write(dir.join("perfmon.md"), &table);
-    }
-}
-
-fn render(rows: &[Row]) -> String {
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
-    let mut out = String::from(
-        "| benchmark | median ns/call | fastest sample ns/call | target | met |\n|---|---:|---:|---:|:---:|\n",
+    let table = format!(
+        "{}\nMeasured on {cores} cores; per-thread figures are thread CPU time per call.\n",
+        harness::table(&rows)
     );
-    for r in rows {
-        let (target, met) = match r.target {
-            Some(t) => (format!("< {t}"), if r.median_ns < t { "yes" } else { "**no**" }),
-            None => ("-".to_owned(), "-"),
-        };
-        out.push_str(&format!(
-            "| {} | {:.1} | {:.1} | {target} | {met} |\n",
-            r.name, r.median_ns, r.min_ns
-        ));
-    }
-    out.push_str(&format!(
-        "\nMeasured on {cores} cores; per-thread figures are thread CPU time per call.\n"
-    ));
-    out
+    harness::publish("perfmon.md", &table);
 }

@@ -10,7 +10,7 @@ use log::kv::Value;
 use logcore::{RequestId, RequestScope, current_request_id};
 use serde::Serialize;
 
-use crate::emit::{Site, emit, ms, one_decimal};
+use crate::emit::{Site, emit, ms, per_second};
 use crate::{Monitor, OperationTimer, TimerReport};
 
 /// The operation name of each item's timer.
@@ -143,8 +143,6 @@ impl Batch {
         let t = &self.totals;
         let load = |a: &AtomicU64| a.load(Ordering::Relaxed);
         let duration = self.monitor.0.clock.now().saturating_duration_since(self.start);
-        let secs = duration.as_secs_f64();
-        let per_second = |n: u64| if secs > 0.0 { one_decimal(n as f64 / secs) } else { 0.0 };
         let (prompt, completion) = (load(&t.prompt_tokens), load(&t.completion_tokens));
         let s = BatchSummary {
             name: self.name.clone(),
@@ -156,8 +154,8 @@ impl Batch {
             completion_tokens: completion,
             total_tokens: prompt + completion,
             duration,
-            tokens_per_second: per_second(completion),
-            items_per_second: per_second(load(&t.items)),
+            tokens_per_second: per_second(completion as f64, duration),
+            items_per_second: per_second(load(&t.items) as f64, duration),
         };
         let level = if s.failures > 0 || s.items != s.expected as u64 {
             log::Level::Warn

@@ -4,6 +4,7 @@
 use std::fmt;
 
 use log::kv::Value;
+use logcore::__private::FUNCTION_KEY;
 use logcore::{RequestId, RequestScope, current_request_id};
 
 /// Where a line comes from: the target, and the function when a macro captured it.
@@ -14,9 +15,6 @@ pub struct Site {
     /// The function's path as `logcore`'s macros capture it, or `None`.
     pub function: Option<&'static str>,
 }
-
-/// The key-value under which `logcore` takes the calling function from a record.
-const FUNCTION_KEY: &str = "logcore.function";
 
 /// Whether a line at `level` for `target` would be written anywhere.
 #[inline]
@@ -58,6 +56,12 @@ pub(crate) fn emit(
 /// Figures shown with one decimal (`78.4`), as the seeds write them.
 pub(crate) fn one_decimal(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
+}
+
+/// `amount` per second of `over`, with one decimal; 0 over no time at all.
+pub(crate) fn per_second(amount: f64, over: std::time::Duration) -> f64 {
+    let secs = over.as_secs_f64();
+    if secs > 0.0 { one_decimal(amount / secs) } else { 0.0 }
 }
 
 /// Milliseconds with one decimal.

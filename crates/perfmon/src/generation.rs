@@ -9,7 +9,7 @@ use logcore::{RequestId, current_request_id};
 use serde::Serialize;
 
 use crate::Monitor;
-use crate::emit::{Site, emit, ms, one_decimal};
+use crate::emit::{Site, emit, ms, per_second};
 
 /// Why a generation ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -271,10 +271,9 @@ impl GenerationTracker {
         if let Some(n) = self.prompt_tokens {
             m.request_prompt_tokens.record(n);
         }
-        let secs = generation_time.as_secs_f64();
         let decode = match (self.first_token, self.last_token) {
             (Some(first), Some(last)) if self.tokens > 1 && last > first => {
-                Some(one_decimal((self.tokens - 1) as f64 / (last - first).as_secs_f64()))
+                Some(per_second((self.tokens - 1) as f64, last - first))
             }
             _ => None,
         };
@@ -287,11 +286,7 @@ impl GenerationTracker {
             time_to_first_token: self.first_token.map(|t| t.saturating_duration_since(self.arrived)),
             inter_token_latency: inter_token_latency(&mut self.gaps_ns),
             generation_time,
-            tokens_per_second: if secs > 0.0 {
-                one_decimal(self.tokens as f64 / secs)
-            } else {
-                0.0
-            },
+            tokens_per_second: per_second(self.tokens as f64, generation_time),
             decode_tokens_per_second: decode,
             end_to_end,
             error,

@@ -10,7 +10,7 @@ use parking_lot::{Mutex, RwLock};
 
 use crate::clock::Clock;
 use crate::histogram::{Buckets, Histogram};
-use crate::registry::{Counter, Family, Gauge, MetricError, Registry};
+use crate::registry::{Counter, Family, Gauge, MetricError, Registry, find_or_insert};
 use crate::{MonotonicClock, ProcessStats, prometheus};
 
 /// The target of perfmon's own lines (timers started without the macro, the periodic line).
@@ -67,6 +67,11 @@ pub struct Metrics {
 }
 
 impl Metrics {
+    /// Requests running and waiting now, as whole numbers.
+    pub fn running_and_waiting(&self) -> (u64, u64) {
+        (self.running.get().max(0.0) as u64, self.waiting.get().max(0.0) as u64)
+    }
+
     fn register(r: &Registry, ns: &str) -> Result<Self, MetricError> {
         let n = |name: &str| format!("{ns}{name}");
         let latency = |name: &str, help: &str| r.histogram(&n(name), help, Buckets::latency());
@@ -185,28 +190,25 @@ impl Monitor {
 
     /// The named operation, with its metrics and slow threshold (made on first use).
     pub fn operation(&self, name: &str) -> Operation {
-        if let Some(op) = self.0.operations.read().iter().find(|op| &*op.0.name == name) {
-            return op.clone();
-        }
-        let mut operations = self.0.operations.write();
-        if let Some(op) = operations.iter().find(|op| &*op.0.name == name) {
-            return op.clone();
-        }
         let m = &self.0.metrics;
-        let op = Operation(Arc::new(OperationInner {
-            name: name.into(),
-            duration: m.operation_duration.with([name]),
-            failures: m.operation_failures.with([name]),
-            slow: m.slow_operations.with([name]),
-            slow_threshold: self
-                .0
-                .slow_overrides
-                .get(name)
-                .copied()
-                .unwrap_or(self.0.slow_threshold),
-        }));
-        operations.push(op.clone());
-        op
+        find_or_insert(
+            &self.0.operations,
+            |op| &*op.0.name == name,
+            || {
+                Operation(Arc::new(OperationInner {
+                    name: name.into(),
+                    duration: m.operation_duration.with([name]),
+                    failures: m.operation_failures.with([name]),
+                    slow: m.slow_operations.with([name]),
+                    slow_threshold: self
+                        .0
+                        .slow_overrides
+                        .get(name)
+                        .copied()
+                        .unwrap_or(self.0.slow_threshold),
+                }))
+            },
+        )
     }
 
     /// Counts an error of `kind` (`errors_total{kind}`).

@@ -118,6 +118,25 @@ impl fmt::Debug for Gauge {
     }
 }
 
+/// The entry of `list` that `matches`, or one `make` adds: under a read lock when it is
+/// there, which is the usual case, and checked again under the write lock when it is not.
+pub(crate) fn find_or_insert<T: Clone>(
+    list: &RwLock<Vec<T>>,
+    matches: impl Fn(&T) -> bool,
+    make: impl FnOnce() -> T,
+) -> T {
+    if let Some(found) = list.read().iter().find(|t| matches(t)) {
+        return found.clone();
+    }
+    let mut list = list.write();
+    if let Some(found) = list.iter().find(|t| matches(t)) {
+        return found.clone();
+    }
+    let made = make();
+    list.push(made.clone());
+    made
+}
+
 /// A family's children with their label values.
 type Children<M, const N: usize> = Vec<([String; N], M)>;
 
@@ -152,22 +171,12 @@ impl<M: Clone, const N: usize> Family<M, N> {
     /// The child with these label values, made on first use. Keep the handle where a hot
     /// path uses it again: the lookup takes a read lock and compares strings.
     pub fn with(&self, values: [&str; N]) -> M {
-        let found = |children: &[([String; N], M)]| {
-            children
-                .iter()
-                .find(|(v, _)| v.iter().zip(&values).all(|(a, b)| a == b))
-                .map(|(_, m)| m.clone())
-        };
-        if let Some(m) = found(&self.children.read()) {
-            return m;
-        }
-        let mut children = self.children.write();
-        if let Some(m) = found(&children) {
-            return m;
-        }
-        let m = (self.make)();
-        children.push((values.map(str::to_owned), m.clone()));
-        m
+        find_or_insert(
+            &self.children,
+            |(v, _)| v.iter().zip(&values).all(|(a, b)| a == b),
+            || (values.map(str::to_owned), (self.make)()),
+        )
+        .1
     }
 
     /// The label names.

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use parking_lot::{Condvar, Mutex};
 
-use crate::emit::{Site, emit, one_decimal};
+use crate::emit::{Site, emit, per_second};
 use crate::{Monitor, ProcessStats};
 
 /// One interval's figures.
@@ -105,27 +105,21 @@ impl Reporter {
         let m = &self.monitor.0.metrics;
         let now = self.monitor.0.clock.now();
         let interval = now.saturating_duration_since(self.last_at);
-        let secs = interval.as_secs_f64();
-        let rate = |now: u64, before: u64| {
-            if secs > 0.0 {
-                one_decimal(now.saturating_sub(before) as f64 / secs)
-            } else {
-                0.0
-            }
-        };
+        let rate = |now: u64, before: u64| per_second(now.saturating_sub(before) as f64, interval);
         let (prompt, generation) = (m.prompt_tokens.get(), m.generation_tokens.get());
+        let (running, waiting) = m.running_and_waiting();
         let process = ProcessStats::read().ok();
         let cpu = process.map(|p| p.cpu_seconds);
         let cpu_percent = match (cpu, self.last_cpu) {
-            (Some(now), Some(before)) if secs > 0.0 => Some(one_decimal((now - before) / secs * 100.0)),
+            (Some(now), Some(before)) if !interval.is_zero() => Some(per_second((now - before) * 100.0, interval)),
             _ => None,
         };
         let report = ThroughputReport {
             interval,
             prompt_tokens_per_second: rate(prompt, self.last_prompt),
             generation_tokens_per_second: rate(generation, self.last_generation),
-            running: m.running.get().max(0.0) as u64,
-            waiting: m.waiting.get().max(0.0) as u64,
+            running,
+            waiting,
             gpu: self.monitor.gpu_summary(),
             process,
             cpu_percent,

@@ -75,9 +75,10 @@ impl Monitor {
     /// The figures now.
     pub fn snapshot(&self) -> PerfSnapshot {
         let m = &self.0.metrics;
+        let (running, waiting) = m.running_and_waiting();
         PerfSnapshot {
-            running: m.running.get().max(0.0) as u64,
-            waiting: m.waiting.get().max(0.0) as u64,
+            running,
+            waiting,
             requests: counts(&m.requests),
             errors: counts(&m.errors),
             prompt_tokens: m.prompt_tokens.get(),

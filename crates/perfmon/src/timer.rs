@@ -9,7 +9,7 @@ use log::kv::Value;
 use logcore::{RequestId, current_request_id};
 
 use crate::clock::Clock;
-use crate::emit::{Site, emit, enabled, ms, one_decimal};
+use crate::emit::{Site, emit, enabled, ms, per_second};
 use crate::{Monitor, Operation};
 
 /// How one timed run went.
@@ -184,12 +184,9 @@ impl OperationTimer {
         if self.failure.is_some() {
             op.failures.inc();
         }
-        let secs = duration.as_secs_f64();
         let outcome = Outcome {
             duration,
-            tokens_per_second: self
-                .completion_tokens
-                .map(|n| if secs > 0.0 { one_decimal(n as f64 / secs) } else { 0.0 }),
+            tokens_per_second: self.completion_tokens.map(|n| per_second(n as f64, duration)),
             slow,
             failure: self.failure.take(),
         };

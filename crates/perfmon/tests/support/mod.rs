@@ -1,38 +1,18 @@
-//! Shared setup: one installed logger per test binary writing into a memory sink, and a
-//! monitor per test with its own target and a clock the test moves.
+//! Shared setup: `logcore`'s installed memory-sink logger (its own test support, included),
+//! and a monitor per test with its own target and a clock the test moves.
 #![allow(dead_code, unreachable_pub)]
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
-use logcore::{CapturedRecord, Config, LevelFilter, LoggerBuilder, LoggerGuard, MemorySink, SinkOptions};
+use logcore::CapturedRecord;
 use perfmon::{ManualClock, Monitor, MonitorBuilder};
 
-/// The memory sink of this process's installed logger (installed on first use, at TRACE).
-pub fn installed() -> &'static MemorySink {
-    static MEMORY: OnceLock<(MemorySink, LoggerGuard)> = OnceLock::new();
-    &MEMORY
-        .get_or_init(|| {
-            let memory = MemorySink::new();
-            let mut config = Config::default();
-            config.level = LevelFilter::TRACE;
-            config.console.enabled = false;
-            let guard = LoggerBuilder::new(config)
-                .sink("memory", memory.clone(), SinkOptions::default())
-                .install()
-                .expect("first install in this process");
-            (memory, guard)
-        })
-        .0
-}
+/// `logcore`'s own test setup: one installed logger per test binary into a memory sink.
+#[path = "../../../logcore/tests/support/mod.rs"]
+mod logcore_support;
 
-/// Records from `target` (tests in one binary run at once, so each uses its own target).
-pub fn records(target: &str) -> Vec<CapturedRecord> {
-    installed()
-        .records()
-        .into_iter()
-        .filter(|r| r.target == target)
-        .collect()
-}
+#[allow(unused_imports)] // not every test binary reads records
+pub use logcore_support::{installed, records};
 
 /// A monitor logging to `target` with a manual clock, and the logger installed.
 pub fn monitor(target: &'static str) -> (Monitor, Arc<ManualClock>) {
