@@ -84,6 +84,9 @@ pub struct SinkStats {
     /// The file being written, for file sinks.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
+    /// Where a remote sink ships its records (without credentials).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub destination: Option<String>,
     /// The most recent error, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_error: Option<String>,

@@ -153,6 +153,33 @@ pub(crate) fn is_clean(s: &str, style: Style) -> bool {
     (0..bytes.len()).all(|i| !table[bytes[i] as usize] || special_at(bytes, i).is_none())
 }
 
+/// Appends `text` escaped for the inside of a JSON string (without the quotes): `"`, `\`,
+/// control characters, C1 controls, line separators and bidirectional overrides become `\`
+/// escapes that parse back to the same characters; everything else, Korean and emoji included,
+/// is copied.
+///
+/// ```
+/// let mut out = Vec::new();
+/// logfmt::escape_json("a\"b\n\u{1b}[31m 한국어", &mut out);
+/// assert_eq!(String::from_utf8(out).unwrap(), r#"a\"b\n\u001b[31m 한국어"#);
+/// ```
+pub fn escape_json(text: &str, out: &mut Vec<u8>) {
+    escape_into(text, Style::Json, out);
+}
+
+/// Appends `text` with control characters, C1 controls, line separators and bidirectional
+/// overrides written as visible escapes (`\n`, `\x1b`, `\u{202e}`), so that it stays on one
+/// line and cannot move a terminal's cursor or colour. `"` and `\` are copied.
+///
+/// ```
+/// let mut out = Vec::new();
+/// logfmt::escape_text("line one\nfake line \u{1b}[2J", &mut out);
+/// assert_eq!(String::from_utf8(out).unwrap(), r"line one\nfake line \x1b[2J");
+/// ```
+pub fn escape_text(text: &str, out: &mut Vec<u8>) {
+    escape_into(text, Style::Text, out);
+}
+
 /// Collects `fmt::Display` output as UTF-8 bytes, for text that is escaped afterwards.
 pub(crate) struct ByteWriter<'a>(pub(crate) &'a mut Vec<u8>);
 

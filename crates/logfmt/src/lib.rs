@@ -21,6 +21,7 @@ mod redact;
 mod truncate;
 
 pub use clock::{Civil, Day, Precision, TimeCache, Timestamp, Zone};
+pub use escape::{escape_json, escape_text};
 pub use event::{Event, Fields, Value};
 pub use format::{Format, Formatter, Scratch};
 pub use level::{Level, ParseLevelError};

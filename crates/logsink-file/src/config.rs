@@ -56,7 +56,7 @@ impl FileSettings {
             level: s.parsed("level")?,
             include: s.strings("include")?,
             exclude: s.strings("exclude")?,
-            max_size: s.value("max_size", parse_size)?,
+            max_size: s.size("max_size")?,
             max_days: days,
             max_files: s.count("max_files")?,
             compress: s.bool("compress")?,
@@ -86,30 +86,6 @@ impl FileSettings {
             mode: self.mode.or(d.mode),
             retry_buffer_bytes: self.retry_buffer_bytes.or(d.retry_buffer_bytes),
         }
-    }
-}
-
-/// `10485760`, `"10 MiB"`, `"100MB"`, `"512k"`: bytes, with an optional unit (k/M/G, with or
-/// without `i`/`B`, all taken as powers of 1024).
-fn parse_size(v: &toml::Value) -> Result<u64, String> {
-    const EXPECTED: &str = "a size in bytes such as 10485760 or \"10 MiB\" (units k, M, G; 0 for no limit)";
-    match v {
-        toml::Value::Integer(n) => u64::try_from(*n).map_err(|_| EXPECTED.to_owned()),
-        toml::Value::String(s) => {
-            let s = s.trim();
-            let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
-            let (number, unit) = s.split_at(split);
-            let number: u64 = number.parse().map_err(|_| EXPECTED.to_owned())?;
-            let shift = match unit.trim().to_ascii_lowercase().as_str() {
-                "" | "b" => 0,
-                "k" | "kb" | "kib" => 10,
-                "m" | "mb" | "mib" => 20,
-                "g" | "gb" | "gib" => 30,
-                _ => return Err(EXPECTED.to_owned()),
-            };
-            number.checked_mul(1 << shift).ok_or_else(|| EXPECTED.to_owned())
-        }
-        _ => Err(EXPECTED.to_owned()),
     }
 }
 
@@ -278,20 +254,6 @@ pub fn add_to(mut builder: LoggerBuilder, config: &Config) -> Result<LoggerBuild
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sizes_read_with_units() {
-        let v = |s: &str| parse_size(&toml::Value::String(s.into()));
-        assert_eq!(v("10 MiB"), Ok(10 << 20));
-        assert_eq!(v("100MB"), Ok(100 << 20));
-        assert_eq!(v("512k"), Ok(512 << 10));
-        assert_eq!(v("2G"), Ok(2 << 30));
-        assert_eq!(v("77"), Ok(77));
-        assert_eq!(parse_size(&toml::Value::Integer(4096)), Ok(4096));
-        assert!(v("ten MiB").is_err());
-        assert!(v("10 parsecs").is_err());
-        assert!(parse_size(&toml::Value::Integer(-1)).is_err());
-    }
 
     #[test]
     fn modes_are_octal_strings() {

@@ -370,6 +370,7 @@ impl<'de> serde::Deserialize<'de> for Config {
 #[derive(Clone, Debug)]
 pub struct ConfigLoader {
     file: Option<(PathBuf, bool)>,
+    text: Option<String>,
     env: Option<Vec<(String, String)>>,
     // The `.env` file, and whether it must exist.
     dotenv: Option<(PathBuf, bool)>,
@@ -380,6 +381,7 @@ impl Default for ConfigLoader {
     fn default() -> Self {
         ConfigLoader {
             file: None,
+            text: None,
             env: None,
             dotenv: Some((PathBuf::from(".env"), false)),
             sections: Vec::new(),
@@ -404,6 +406,14 @@ impl ConfigLoader {
     #[must_use]
     pub fn optional_file(mut self, path: impl Into<PathBuf>) -> Self {
         self.file = Some((path.into(), false));
+        self
+    }
+
+    /// Reads this TOML text (after the file, if any): for tests and for configuration that
+    /// does not live in a file. Its errors name `configuration` as their origin.
+    #[must_use]
+    pub fn toml_str(mut self, text: impl Into<String>) -> Self {
+        self.text = Some(text.into());
         self
     }
 
@@ -443,6 +453,9 @@ impl ConfigLoader {
             && let Some(text) = read_file(path, *required)?
         {
             table::apply_toml(&mut config, &text, &Origin::File(path.clone()), &sections)?;
+        }
+        if let Some(text) = &self.text {
+            table::apply_toml(&mut config, text, &Origin::Text, &sections)?;
         }
         let dotenv = match &self.dotenv {
             Some((path, required)) => read_file(path, *required)?.map(|text| (path.as_path(), text)),

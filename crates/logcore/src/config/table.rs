@@ -247,6 +247,33 @@ impl<'a> ConfigSection<'a> {
         Ok(())
     }
 
+    /// A size in bytes at `key`: `10485760`, `"10 MiB"`, `"100MB"`, `"512k"` (units k, M, G,
+    /// with or without `i`/`B`, all taken as powers of 1024).
+    pub fn size(&self, key: &'a str) -> Result<Option<u64>, ConfigError> {
+        self.value(key, parse_size)
+    }
+
+    /// A duration at `key`, in seconds (`2`, `0.25`): finite and greater than 0.
+    pub fn seconds(&self, key: &'a str) -> Result<Option<Duration>, ConfigError> {
+        self.value(key, parse_seconds)
+    }
+
+    /// A table of strings at `key` (`{ "X-Scope-OrgID" = "tenant-1" }`), in key order.
+    pub fn string_map(&self, key: &'a str) -> Result<Option<Vec<(String, String)>>, ConfigError> {
+        self.value(key, |v| {
+            const EXPECTED: &str = "a table of strings, such as { env = \"prod\" }";
+            let table = v.as_table().ok_or(EXPECTED)?;
+            table
+                .iter()
+                .map(|(k, v)| {
+                    v.as_str()
+                        .map(|v| (k.clone(), v.to_owned()))
+                        .ok_or_else(|| EXPECTED.to_owned())
+                })
+                .collect()
+        })
+    }
+
     /// The sub-table at `key`; the caller reads its keys and calls `finish`.
     pub fn table(&self, key: &'a str) -> Result<Option<ConfigSection<'a>>, ConfigError> {
         self.asked.borrow_mut().push(key);
@@ -285,6 +312,30 @@ fn parse_capacity(v: &Value) -> Result<usize, String> {
         .and_then(|n| usize::try_from(n).ok())
         .filter(|n| (1..=crate::MAX_CAPACITY_BYTES).contains(n))
         .ok_or_else(|| format!("a whole number of bytes from 1 to {}", crate::MAX_CAPACITY_BYTES))
+}
+
+/// `10485760`, `"10 MiB"`, `"100MB"`, `"512k"`: bytes, with an optional unit (k/M/G, with or
+/// without `i`/`B`, all taken as powers of 1024).
+pub(crate) fn parse_size(v: &toml::Value) -> Result<u64, String> {
+    const EXPECTED: &str = "a size in bytes such as 10485760 or \"10 MiB\" (units k, M, G; 0 for no limit)";
+    match v {
+        toml::Value::Integer(n) => u64::try_from(*n).map_err(|_| EXPECTED.to_owned()),
+        toml::Value::String(s) => {
+            let s = s.trim();
+            let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+            let (number, unit) = s.split_at(split);
+            let number: u64 = number.parse().map_err(|_| EXPECTED.to_owned())?;
+            let shift = match unit.trim().to_ascii_lowercase().as_str() {
+                "" | "b" => 0,
+                "k" | "kb" | "kib" => 10,
+                "m" | "mb" | "mib" => 20,
+                "g" | "gb" | "gib" => 30,
+                _ => return Err(EXPECTED.to_owned()),
+            };
+            number.checked_mul(1 << shift).ok_or_else(|| EXPECTED.to_owned())
+        }
+        _ => Err(EXPECTED.to_owned()),
+    }
 }
 
 fn parse_millis(v: &Value) -> Result<Duration, String> {
@@ -353,4 +404,23 @@ fn parse_timezone(v: &Value) -> Result<TimeZoneSetting, String> {
         v.as_str()
             .ok_or("local, utc, or an IANA zone name such as Asia/Seoul")?,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_read_with_units() {
+        let v = |s: &str| parse_size(&Value::String(s.into()));
+        assert_eq!(v("10 MiB"), Ok(10 << 20));
+        assert_eq!(v("100MB"), Ok(100 << 20));
+        assert_eq!(v("512k"), Ok(512 << 10));
+        assert_eq!(v("2G"), Ok(2 << 30));
+        assert_eq!(v("77"), Ok(77));
+        assert_eq!(parse_size(&Value::Integer(4096)), Ok(4096));
+        assert!(v("ten MiB").is_err());
+        assert!(v("10 parsecs").is_err());
+        assert!(parse_size(&Value::Integer(-1)).is_err());
+    }
 }

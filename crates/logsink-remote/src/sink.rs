@@ -1,0 +1,186 @@
+//! The remote sink: encodes on the caller's thread, ships from its own worker.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use logcore::{LineBuf, Sink, SinkStats};
+use logfmt::Event;
+
+use crate::buffer::{Buffer, Buffering};
+use crate::{HttpEncoder, Scratch, SyslogEncoder};
+
+/// How records are encoded for the collector.
+#[derive(Clone, Debug)]
+pub(crate) enum Encoder {
+    Syslog(SyslogEncoder),
+    Http(HttpEncoder),
+}
+
+impl Encoder {
+    /// Appends the entry for `event`; returns its key and whether it was cut short.
+    pub(crate) fn encode(&self, event: &Event<'_>, out: &mut Vec<u8>, scratch: &mut Scratch) -> (u32, bool) {
+        match self {
+            Encoder::Syslog(e) => (0, e.encode(event, out, scratch)),
+            Encoder::Http(e) => (e.encode(event, out, scratch), false),
+        }
+    }
+}
+
+/// Targets whose records a remote sink never takes: the HTTP and TLS stack it ships with. A
+/// record they log while the sink sends would otherwise be sent again, and again.
+const OWN_TARGETS: &[&str] = &["reqwest", "hyper", "hyper_util", "h2", "rustls", "tokio", "mio", "want"];
+
+fn is_own_target(target: &str) -> bool {
+    OWN_TARGETS.iter().any(|own| {
+        target
+            .strip_prefix(own)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with("::"))
+    })
+}
+
+thread_local! {
+    static SCRATCH: RefCell<(Scratch, Vec<u8>)> = RefCell::new((Scratch::new(), Vec::with_capacity(512)));
+}
+
+/// A sink that ships records to a central collector: syslog or HTTP batches.
+///
+/// Build one with [`SyslogSink::builder`](crate::SyslogSink::builder) or
+/// [`HttpSink::builder`](crate::HttpSink::builder), or from the configuration with
+/// [`sinks_from_config`](crate::sinks_from_config), and register it with the logger under a
+/// name (`logcore::add_sink`, or `LoggerBuilder::sink`).
+///
+/// A log call encodes the record and appends it to a bounded buffer: it never waits for the
+/// network. [`Sink::stats`] reports `sent`, `delivered`, `retried`, `dropped`, `rejected` and
+/// `buffered_bytes` in its `extra` counters, with the last error; `sent = delivered + dropped +
+/// rejected` once the buffer is empty.
+pub struct RemoteSink {
+    kind: String,
+    destination: String,
+    encoder: Encoder,
+    buffer: Buffer,
+    shutdown_timeout: Duration,
+}
+
+impl RemoteSink {
+    pub(crate) fn start(
+        kind: String,
+        destination: String,
+        encoder: Encoder,
+        buffering: Buffering,
+        shipper: impl crate::buffer::Shipper,
+    ) -> std::io::Result<RemoteSink> {
+        let shutdown_timeout = buffering.shutdown_timeout;
+        let buffer = Buffer::spawn(&kind, buffering, shipper)?;
+        Ok(RemoteSink {
+            kind,
+            destination,
+            encoder,
+            buffer,
+            shutdown_timeout,
+        })
+    }
+
+    /// Where the records go, without credentials: `tcp://10.0.0.5:514`, `http://loki:3100`.
+    pub fn destination(&self) -> &str {
+        &self.destination
+    }
+
+    /// Takes one record (what [`Sink::log`] does, without a `LineBuf`).
+    pub fn send(&self, event: &Event<'_>) {
+        if is_own_target(event.target) {
+            return;
+        }
+        let pushed = SCRATCH.try_with(|cell| {
+            let Ok(mut guard) = cell.try_borrow_mut() else {
+                return false;
+            };
+            let (scratch, out) = &mut *guard;
+            out.clear();
+            let (key, truncated) = self.encoder.encode(event, out, scratch);
+            self.note_truncated(truncated);
+            self.buffer.push(key, out);
+            true
+        });
+        if pushed != Ok(true) {
+            // Re-entered from a `Display` impl, or during thread teardown: fresh buffers.
+            let mut out = Vec::new();
+            let (key, truncated) = self.encoder.encode(event, &mut out, &mut Scratch::new());
+            self.note_truncated(truncated);
+            self.buffer.push(key, &out);
+        }
+    }
+
+    fn note_truncated(&self, truncated: bool) {
+        if truncated {
+            self.buffer.shared().counters.truncated.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
+impl fmt::Debug for RemoteSink {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RemoteSink")
+            .field("kind", &self.kind)
+            .field("destination", &self.destination)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Sink for RemoteSink {
+    fn log(&self, event: &Event<'_>, _line: &mut LineBuf) {
+        self.send(event);
+    }
+
+    fn flush(&self, timeout: Duration) -> bool {
+        self.buffer.flush(timeout)
+    }
+
+    fn shutdown(&self, timeout: Duration) -> bool {
+        self.buffer.shutdown(timeout.min(self.shutdown_timeout))
+    }
+
+    fn stats(&self) -> SinkStats {
+        let shared = self.buffer.shared();
+        let c = &shared.counters;
+        let get = |a: &std::sync::atomic::AtomicU64| a.load(Ordering::Relaxed);
+        let level = self.buffer.level();
+        let mut stats = SinkStats::default();
+        stats.kind = self.kind.clone();
+        stats.written = get(&c.delivered);
+        stats.dropped = get(&c.dropped);
+        stats.failed = get(&c.rejected);
+        stats.bytes = get(&c.delivered_bytes);
+        stats.queued = level.records;
+        stats.destination = Some(self.destination.clone());
+        stats.last_error = shared.diagnostics.last_error();
+        stats.extra = BTreeMap::from([
+            ("sent".to_owned(), get(&c.sent)),
+            ("delivered".to_owned(), get(&c.delivered)),
+            ("retried".to_owned(), get(&c.retried)),
+            ("dropped".to_owned(), get(&c.dropped)),
+            ("rejected".to_owned(), get(&c.rejected)),
+            ("buffered_bytes".to_owned(), level.bytes),
+            ("truncated".to_owned(), get(&c.truncated)),
+            ("notices".to_owned(), get(&c.notices)),
+            ("left_at_shutdown".to_owned(), get(&c.left_at_shutdown)),
+        ]);
+        stats
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sinks_own_transport_targets_are_recognised() {
+        assert!(is_own_target("reqwest"));
+        assert!(is_own_target("hyper_util::client::legacy"));
+        assert!(is_own_target("rustls::client"));
+        assert!(!is_own_target("hyperparameters"));
+        assert!(!is_own_target("app::reqwest_wrapper"));
+    }
+}
