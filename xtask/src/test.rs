@@ -17,6 +17,7 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
         "warnings",
     ]))?;
     let python = tools::python_for_tests()?;
+    tools::collectors_for_tests()?;
     let mut tests = cmd::cargo(["test", "--workspace", "--all-features"]);
     tests.args(args);
     if let Some(python) = python {

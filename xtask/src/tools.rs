@@ -1,5 +1,6 @@
 //! The outside programs tests check our output with, installed when missing: a Python
-//! virtual environment under `target/test-python` with `xtask/python-requirements.txt`.
+//! virtual environment under `target/test-python` with `xtask/python-requirements.txt`, and
+//! the collectors the remote-sink tests start (rsyslog and ClickHouse, from Debian's packages).
 //!
 //! Under `CI` a tool that cannot be installed fails the run; elsewhere a warning says which
 //! tests will report themselves skipped.
@@ -47,6 +48,72 @@ pub(crate) fn python_for_tests() -> Result<Option<PathBuf>, String> {
                 "xtask test: WARNING: {e}\n  tests that parse our output with Python's libraries will say they were skipped"
             );
             Ok(None)
+        }
+    }
+}
+
+/// The collectors the remote-sink tests start: (program, Debian package).
+const COLLECTORS: &[(&str, &str)] = &[("rsyslogd", "rsyslog"), ("clickhouse-server", "clickhouse-server")];
+
+/// Whether `program` is installed (in `PATH`, or in the sbin directories a user's `PATH`
+/// often lacks).
+fn installed(program: &str) -> bool {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .chain(["/usr/sbin".into(), "/sbin".into(), "/usr/bin".into()])
+        .any(|dir| dir.join(program).is_file())
+}
+
+/// Installs the missing collectors from the Debian packages with apt-get (as root, or through
+/// `sudo -n`).
+fn install_collectors() -> Result<(), String> {
+    let missing: Vec<&str> = COLLECTORS
+        .iter()
+        .filter(|(program, _)| !installed(program))
+        .map(|(_, package)| *package)
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    eprintln!("xtask test: installing {} (the remote-sink tests run them)", missing.join(", "));
+    // SAFETY: geteuid has no preconditions.
+    let root = unsafe { libc::geteuid() } == 0;
+    let apt = |args: &[&str]| {
+        let mut c = if root {
+            Command::new("apt-get")
+        } else {
+            let mut c = Command::new("sudo");
+            c.args(["-n", "apt-get"]);
+            c
+        };
+        c.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+        c
+    };
+    let mut install_args = vec!["install", "-y", "--no-install-recommends"];
+    install_args.extend(&missing);
+    if cmd::run(apt(&install_args)).is_err() {
+        // The package lists may be missing or stale on a fresh machine.
+        cmd::run(apt(&["update"]))?;
+        cmd::run(apt(&install_args))?;
+    }
+    match COLLECTORS.iter().find(|(program, _)| !installed(program)) {
+        None => Ok(()),
+        Some((program, package)) => Err(format!("{program} is still missing after installing {package}")),
+    }
+}
+
+/// [`install_collectors`], or under `CI` its error; elsewhere a warning (the tests that need a
+/// collector then say they were skipped).
+pub(crate) fn collectors_for_tests() -> Result<(), String> {
+    match install_collectors() {
+        Ok(()) => Ok(()),
+        Err(e) if std::env::var_os("CI").is_some() => Err(format!("test collectors: {e}")),
+        Err(e) => {
+            eprintln!(
+                "xtask test: WARNING: could not install rsyslog/clickhouse-server ({e})\n  \
+                 the tests against real collectors will say they were skipped"
+            );
+            Ok(())
         }
     }
 }

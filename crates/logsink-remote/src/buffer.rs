@@ -704,6 +704,10 @@ impl Worker<'_> {
             None => format!("logsink-remote: {dropped} records were dropped because the buffer was full"),
         };
         shared.diagnostics.report(format_args!("{text}"));
+        if dropped == 0 {
+            // The collector has every record: nothing to tell it.
+            return;
+        }
         self.last_notice = Some(Instant::now());
         let mut entry = Vec::new();
         let key = shipper.notice(&text, &mut entry);

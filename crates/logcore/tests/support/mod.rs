@@ -48,3 +48,42 @@ pub fn logger_with_memory(config: Config) -> (Logger, MemorySink) {
         .expect("valid configuration");
     (logger, memory)
 }
+
+/// The Python interpreter that has `module` (from `TEST_PYTHON`, which `cargo xtask test`
+/// sets, or else `python3`). Without one, under `CI` this fails the test; elsewhere it says
+/// loudly that the test was skipped and returns `None`.
+pub fn python_with(module: &str) -> Option<std::path::PathBuf> {
+    let python = std::env::var_os("TEST_PYTHON").map_or_else(|| "python3".into(), std::path::PathBuf::from);
+    let has = std::process::Command::new(&python)
+        .args(["-c", &format!("import {module}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if has {
+        return Some(python);
+    }
+    let why = format!(
+        "{} cannot import {module}; `cargo xtask test` installs it into target/test-python",
+        python.display()
+    );
+    assert!(std::env::var_os("CI").is_none(), "under CI nothing is skipped: {why}");
+    eprintln!("SKIPPED (not run): {why}");
+    None
+}
+
+/// A program the tests need from outside (a collector such as `rsyslogd`): its path, looked
+/// up in `PATH` and in `/usr/sbin` and `/usr/bin`. Without it, under `CI` this fails the test;
+/// elsewhere it says loudly that the test was skipped and returns `None`.
+pub fn require_tool(name: &str, install_hint: &str) -> Option<std::path::PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let found = std::env::split_paths(&path)
+        .chain(["/usr/sbin".into(), "/usr/bin".into(), "/sbin".into()])
+        .map(|dir| dir.join(name))
+        .find(|p| p.is_file());
+    if found.is_some() {
+        return found;
+    }
+    let why = format!("{name} is not installed; {install_hint}");
+    assert!(std::env::var_os("CI").is_none(), "under CI nothing is skipped: {why}");
+    eprintln!("SKIPPED (not run): {why}");
+    None
+}

@@ -151,6 +151,7 @@ pub const DEFAULT_SD_ID: &str = "logcore@32473";
 /// | msgid | `-` (none) |
 /// | SD-ID | `logcore@32473` |
 /// | max message bytes | 2048 |
+/// | byte-order mark before the message | off |
 ///
 /// ```
 /// use logfmt::{Event, Level, Timestamp, Value};
@@ -167,7 +168,7 @@ pub const DEFAULT_SD_ID: &str = "logcore@32473";
 /// assert_eq!(
 ///     String::from_utf8(out).unwrap(),
 ///     "<14>1 2025-01-19T14:30:20.000005Z gpu-node-1 vllm 4242 - \
-///      [logcore@32473 request_id=\"req_a1b2c3d4\" target=\"app.generate\" tokens=\"42\"] \u{feff}Done \"ok\""
+///      [logcore@32473 request_id=\"req_a1b2c3d4\" target=\"app.generate\" tokens=\"42\"] Done \"ok\""
 /// );
 /// ```
 #[derive(Clone, Debug)]
@@ -205,7 +206,7 @@ impl SyslogEncoder {
             sd_id: DEFAULT_SD_ID.to_owned(),
             zone: Zone::local(),
             max_bytes: 2048,
-            bom: true,
+            bom: false,
             local: false,
             redact: true,
         }
@@ -275,8 +276,10 @@ impl SyslogEncoder {
         self
     }
 
-    /// Whether an RFC 5424 message starts with the UTF-8 byte-order mark that marks it as
-    /// UTF-8 (default on, as the RFC asks).
+    /// Whether an RFC 5424 message starts with the byte-order mark that RFC 5424 uses to mark
+    /// it as UTF-8. Off by default: rsyslog and syslog-ng keep the mark inside the message
+    /// they store, where it gets in the way of `grep` and editors, and they read UTF-8 without
+    /// it.
     #[must_use]
     pub fn bom(mut self, on: bool) -> Self {
         self.bom = on;
@@ -620,7 +623,7 @@ mod tests {
             ..Event::new(Timestamp::new(0, 0), Level::Info, "t", &"message")
         };
         let s = encode(&fixed().max_bytes(128), &e);
-        assert!(s.contains(" - \u{feff}message"), "{s}");
+        assert!(s.contains(" - message"), "{s}");
         assert!(s.len() <= 128);
     }
 

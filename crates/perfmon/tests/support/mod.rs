@@ -12,7 +12,7 @@ use perfmon::{ManualClock, Monitor, MonitorBuilder};
 mod logcore_support;
 
 #[allow(unused_imports)] // not every test binary reads records
-pub use logcore_support::{installed, records};
+pub use logcore_support::{installed, python_with, records};
 
 /// A monitor logging to `target` with a manual clock, and the logger installed.
 pub fn monitor(target: &'static str) -> (Monitor, Arc<ManualClock>) {
@@ -34,25 +34,4 @@ pub fn fields(r: &CapturedRecord) -> String {
         .map(|(k, v)| format!("{k}={v}"))
         .collect::<Vec<_>>()
         .join(" ")
-}
-
-/// The Python interpreter that has `module` (from `TEST_PYTHON`, which `cargo xtask test`
-/// sets, or else `python3`). Without one, under `CI` this fails the test; elsewhere it says
-/// loudly that the test was skipped and returns `None`.
-pub fn python_with(module: &str) -> Option<std::path::PathBuf> {
-    let python = std::env::var_os("TEST_PYTHON").map_or_else(|| "python3".into(), std::path::PathBuf::from);
-    let has = std::process::Command::new(&python)
-        .args(["-c", &format!("import {module}")])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if has {
-        return Some(python);
-    }
-    let why = format!(
-        "{} cannot import {module}; `cargo xtask test` installs it into target/test-python",
-        python.display()
-    );
-    assert!(std::env::var_os("CI").is_none(), "under CI nothing is skipped: {why}");
-    eprintln!("SKIPPED (not run): {why}");
-    None
 }
