@@ -75,7 +75,10 @@ fn install_collectors() -> Result<(), String> {
     if missing.is_empty() {
         return Ok(());
     }
-    eprintln!("xtask test: installing {} (the remote-sink tests run them)", missing.join(", "));
+    eprintln!(
+        "xtask test: installing {} (the remote-sink tests run them)",
+        missing.join(", ")
+    );
     // SAFETY: geteuid has no preconditions.
     let root = unsafe { libc::geteuid() } == 0;
     let apt = |args: &[&str]| {

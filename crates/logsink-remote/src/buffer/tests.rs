@@ -1,3 +1,6 @@
+//! The buffer and its worker against a fake collector: ordering, batching, drops of the
+//! oldest, rejections, partial answers, shutdown deadlines and callers that never wait.
+
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};

@@ -1,3 +1,5 @@
+//! The HTTP encoders and answer reading, checked without a network.
+
 use logfmt::{Event, Level, Timestamp, Value};
 use serde_json::{Value as Json, json};
 
