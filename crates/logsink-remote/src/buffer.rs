@@ -15,7 +15,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use logcore::Diagnostics;
-use parking_lot::{Condvar, Mutex, MutexGuard};
+use parking_lot::{Condvar, Mutex};
 
 use crate::{Answer, Entries};
 
@@ -23,11 +23,11 @@ use crate::{Answer, Entries};
 pub(crate) trait Shipper: Send + 'static {
     /// Sends one batch and says what became of it.
     fn ship(&mut self, batch: &Entries) -> Answer;
-
-    /// Encodes a line the sink itself sends to the collector (how many records were dropped
-    /// while it was unreachable); returns the entry's key.
-    fn notice(&mut self, text: &str, out: &mut Vec<u8>) -> u32;
 }
+
+/// Encodes a line the sink itself sends to the collector (how many records were dropped);
+/// returns the entry's key.
+pub(crate) type Notice = Box<dyn Fn(&str, &mut Vec<u8>) -> u32 + Send>;
 
 /// Limits of a remote sink's buffer and batches, and its retry timing.
 ///
@@ -93,7 +93,6 @@ const MAX_RETRY_AFTER: Duration = Duration::from_secs(300);
 /// Counters of a remote sink.
 #[derive(Debug, Default)]
 pub(crate) struct Counters {
-    pub(crate) sent: AtomicU64,
     pub(crate) delivered: AtomicU64,
     pub(crate) delivered_bytes: AtomicU64,
     pub(crate) dropped: AtomicU64,
@@ -110,7 +109,10 @@ fn add(counter: &AtomicU64, n: u64) {
 
 /// A snapshot of a remote sink's buffer.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) struct Level {
+pub(crate) struct Snapshot {
+    /// Records taken since the start.
+    pub(crate) sent: u64,
+    /// Records and bytes in the buffer, the batch in flight included.
     pub(crate) records: u64,
     pub(crate) bytes: u64,
 }
@@ -225,7 +227,12 @@ pub(crate) struct Buffer {
 
 impl Buffer {
     /// Starts the worker thread `name` with `shipper`.
-    pub(crate) fn spawn(name: &str, settings: Buffering, shipper: impl Shipper) -> std::io::Result<Buffer> {
+    pub(crate) fn spawn(
+        name: &str,
+        settings: Buffering,
+        shipper: impl Shipper,
+        notice: Notice,
+    ) -> std::io::Result<Buffer> {
         let shared = Arc::new(Shared {
             state: Mutex::new(State {
                 chunks: VecDeque::new(),
@@ -254,11 +261,16 @@ impl Buffer {
         let worker = Arc::clone(&shared);
         let handle = thread::Builder::new()
             .name(format!("logsink-{name}"))
-            .spawn(move || run(&worker, shipper))?;
+            .spawn(move || run(&worker, shipper, notice))?;
         Ok(Buffer {
             shared,
             worker: Mutex::new(Some(handle)),
         })
+    }
+
+    /// How long shutdown keeps trying to deliver, as configured.
+    pub(crate) fn shutdown_timeout(&self) -> Duration {
+        self.shared.settings.shutdown_timeout
     }
 
     pub(crate) fn shared(&self) -> &Shared {
@@ -270,7 +282,6 @@ impl Buffer {
     pub(crate) fn push(&self, key: u32, record: &[u8]) {
         let shared = &*self.shared;
         let settings = &shared.settings;
-        add(&shared.counters.sent, 1);
         let mut st = shared.state.lock();
         st.pushed += 1;
         if st.stopped {
@@ -342,9 +353,9 @@ impl Buffer {
         st.flush_requested = true;
         st.flush_waiters += 1;
         shared.wake_worker(&mut st);
-        let deadline = Instant::now().checked_add(timeout);
+        let deadline = deadline_after(timeout);
         while st.settled < target && !st.stopped {
-            if wait(&shared.settled, &mut st, deadline) {
+            if shared.settled.wait_until(&mut st, deadline).timed_out() {
                 break;
             }
         }
@@ -358,14 +369,14 @@ impl Buffer {
         let shared = &*self.shared;
         let mut st = shared.state.lock();
         if st.stop_at.is_none() {
-            st.stop_at = Some(Instant::now().checked_add(timeout).unwrap_or_else(far_future));
+            st.stop_at = Some(deadline_after(timeout));
         }
         st.worker_waiting = false;
         shared.wake.notify_all();
         // The worker gives up at `stop_at`; a little more lets it count what was left.
-        let deadline = st.stop_at.map(|at| at + Duration::from_millis(200));
+        let deadline = st.stop_at.unwrap_or_else(Instant::now) + Duration::from_millis(200);
         while !st.stopped {
-            if wait(&shared.settled, &mut st, deadline) {
+            if shared.settled.wait_until(&mut st, deadline).timed_out() {
                 break;
             }
         }
@@ -379,10 +390,11 @@ impl Buffer {
         clean
     }
 
-    /// Records and bytes in the buffer, the batch in flight included.
-    pub(crate) fn level(&self) -> Level {
+    /// Records taken so far, and those still in the buffer.
+    pub(crate) fn snapshot(&self) -> Snapshot {
         let st = self.shared.state.lock();
-        Level {
+        Snapshot {
+            sent: st.pushed,
             records: st.queued_records + st.in_flight_records,
             bytes: (st.queued_bytes + st.in_flight_bytes) as u64,
         }
@@ -396,24 +408,17 @@ impl Drop for Buffer {
     }
 }
 
-fn far_future() -> Instant {
-    Instant::now() + Duration::from_secs(86_400 * 365)
-}
-
-/// Waits on `condvar` until `deadline` (for ever without one); returns whether it timed out.
-fn wait(condvar: &Condvar, st: &mut MutexGuard<'_, State>, deadline: Option<Instant>) -> bool {
-    match deadline {
-        Some(d) => condvar.wait_until(st, d).timed_out(),
-        None => {
-            condvar.wait(st);
-            false
-        }
-    }
+/// `timeout` from now; a timeout too long to represent is taken as a year.
+fn deadline_after(timeout: Duration) -> Instant {
+    let now = Instant::now();
+    now.checked_add(timeout)
+        .unwrap_or_else(|| now + Duration::from_secs(86_400 * 365))
 }
 
 /// The worker thread: batches, ships, retries; counts what is left when it stops.
-fn run(shared: &Shared, mut shipper: impl Shipper) {
+fn run(shared: &Shared, mut shipper: impl Shipper, notice: Notice) {
     let mut worker = Worker {
+        notice,
         shared,
         batch: Entries::default(),
         failures: 0,
@@ -453,6 +458,7 @@ struct Worker<'a> {
     failures: u32,
     down_since: Option<Instant>,
     last_notice: Option<Instant>,
+    notice: Notice,
     rng: Jitter,
 }
 
@@ -570,6 +576,7 @@ impl Worker<'_> {
                 } if retry.len() < n => {
                     let settled = (n - retry.len()) as u64;
                     let delivered = settled - rejected as u64;
+                    let retry: std::collections::HashSet<usize> = retry.into_iter().collect();
                     let delivered_bytes: usize = (0..n)
                         .filter(|i| !retry.contains(i))
                         .filter_map(|i| self.batch.get(i))
@@ -589,8 +596,7 @@ impl Worker<'_> {
                         self.recovered(shipper);
                         return;
                     }
-                    let keep: std::collections::HashSet<usize> = retry.into_iter().collect();
-                    self.batch.retain_indices(|i| keep.contains(&i));
+                    self.batch.retain_indices(|i| retry.contains(&i));
                     st.in_flight_records = self.batch.len() as u64;
                     st.in_flight_bytes = self.batch.total_bytes();
                     (reason, None)
@@ -710,7 +716,7 @@ impl Worker<'_> {
         }
         self.last_notice = Some(Instant::now());
         let mut entry = Vec::new();
-        let key = shipper.notice(&text, &mut entry);
+        let key = (self.notice)(&text, &mut entry);
         let mut notice = Entries::default();
         notice.push(key, &entry);
         if shipper.ship(&notice) == Answer::Delivered {

@@ -5,13 +5,12 @@ use std::fmt;
 use std::io::Write as _;
 use std::time::Duration;
 
-use logfmt::{Event, Level, Timestamp};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::buffer::{Buffering, Shipper};
 use crate::encode::http::reason_text;
 use crate::sink::Encoder;
-use crate::{Answer, Entries, HttpEncoder, HttpFormat, RemoteSink, Scratch, Source, read_answer};
+use crate::{Answer, Entries, HttpEncoder, HttpFormat, RemoteSink, Source, read_answer};
 
 /// A credential: shown as `[REDACTED]` by `Debug` and never written to stderr, stats or logs.
 #[derive(Clone, PartialEq, Eq)]
@@ -230,7 +229,6 @@ impl HttpSinkBuilder {
             timeout: self.timeout,
             connect_timeout: self.connect_timeout,
             encoder: encoder.clone(),
-            body: Vec::new(),
         };
         Ok(RemoteSink::start(
             kind,
@@ -297,41 +295,42 @@ struct HttpShipper {
     timeout: Duration,
     connect_timeout: Duration,
     encoder: HttpEncoder,
-    body: Vec<u8>,
 }
 
 /// The largest answer read from a collector (an Elasticsearch bulk answer lists every item).
 const MAX_ANSWER_BYTES: u64 = 16 << 20;
 
 impl HttpShipper {
-    fn client(&mut self) -> Result<&reqwest::blocking::Client, String> {
-        if self.client.is_none() {
-            // reqwest is built without a default crypto provider; use ring's unless the
-            // program installed one of its own.
-            if rustls::crypto::CryptoProvider::get_default().is_none() {
-                let _ = rustls::crypto::ring::default_provider().install_default();
-            }
-            let client = reqwest::blocking::Client::builder()
-                .timeout(self.timeout)
-                .connect_timeout(self.connect_timeout)
-                .pool_idle_timeout(Duration::from_secs(30))
-                .user_agent(concat!("logsink-remote/", env!("CARGO_PKG_VERSION")))
-                .build()
-                .map_err(|e| error_text(&e))?;
-            self.client = Some(client);
+    /// The client, built on first use (on the worker's thread).
+    fn client(&mut self) -> Result<reqwest::blocking::Client, String> {
+        if let Some(client) = &self.client {
+            return Ok(client.clone());
         }
-        Ok(self.client.as_ref().expect("built above"))
+        // reqwest is built without a default crypto provider; use ring's unless the program
+        // installed one of its own.
+        if rustls::crypto::CryptoProvider::get_default().is_none() {
+            let _ = rustls::crypto::ring::default_provider().install_default();
+        }
+        let client = reqwest::blocking::Client::builder()
+            .timeout(self.timeout)
+            .connect_timeout(self.connect_timeout)
+            .pool_idle_timeout(Duration::from_secs(30))
+            .user_agent(concat!("logsink-remote/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| error_text(&e))?;
+        self.client = Some(client.clone());
+        Ok(client)
     }
 
-    fn body(&mut self, batch: &Entries) -> Vec<u8> {
-        self.body.clear();
-        self.encoder.body(batch, &mut self.body);
+    /// The request body for `batch`, gzipped when asked.
+    fn body(&self, batch: &Entries) -> Vec<u8> {
+        let mut body = Vec::with_capacity(batch.total_bytes() + 256);
+        self.encoder.body(batch, &mut body);
         if !self.gzip {
-            return self.body.clone();
+            return body;
         }
-        let mut gz =
-            flate2::write::GzEncoder::new(Vec::with_capacity(self.body.len() / 4), flate2::Compression::fast());
-        let _ = gz.write_all(&self.body);
+        let mut gz = flate2::write::GzEncoder::new(Vec::with_capacity(body.len() / 4), flate2::Compression::fast());
+        let _ = gz.write_all(&body);
         gz.finish().unwrap_or_default()
     }
 }
@@ -376,22 +375,19 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 
 impl Shipper for HttpShipper {
     fn ship(&mut self, batch: &Entries) -> Answer {
-        let body = self.body(batch);
-        let content_type = self.encoder.content_type();
-        let (url, gzip, headers, auth) = (self.url.clone(), self.gzip, self.headers.clone(), self.auth.clone());
         let client = match self.client() {
             Ok(client) => client,
             Err(reason) => return Answer::Retry { reason, after: None },
         };
         let mut request = client
-            .post(&url)
-            .headers(headers)
-            .header(reqwest::header::CONTENT_TYPE, content_type)
-            .body(body);
-        if gzip {
+            .post(&self.url)
+            .headers(self.headers.clone())
+            .header(reqwest::header::CONTENT_TYPE, self.encoder.content_type())
+            .body(self.body(batch));
+        if self.gzip {
             request = request.header(reqwest::header::CONTENT_ENCODING, "gzip");
         }
-        request = match &auth {
+        request = match &self.auth {
             Auth::None => request,
             Auth::Bearer(token) => request.bearer_auth(token.expose()),
             Auth::Basic { user, password } => request.basic_auth(user, Some(password.expose())),
@@ -419,11 +415,6 @@ impl Shipper for HttpShipper {
             };
         }
         read_answer(self.encoder.format(), status, &answer, after, batch.len())
-    }
-
-    fn notice(&mut self, text: &str, out: &mut Vec<u8>) -> u32 {
-        let event = Event::new(Timestamp::now(), Level::Warning, "logsink_remote", &text);
-        self.encoder.encode(&event, out, &mut Scratch::new())
     }
 }
 

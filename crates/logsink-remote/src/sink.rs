@@ -27,6 +27,17 @@ impl Encoder {
             Encoder::Http(e) => (e.encode(event, out, scratch), false),
         }
     }
+
+    /// A WARNING record from the sink itself (target `logsink_remote`), for the collector.
+    fn notice(&self, text: &str, out: &mut Vec<u8>) -> u32 {
+        let event = Event::new(
+            logfmt::Timestamp::now(),
+            logfmt::Level::Warning,
+            "logsink_remote",
+            &text,
+        );
+        self.encode(&event, out, &mut Scratch::new()).0
+    }
 }
 
 /// Targets whose records a remote sink never takes: the HTTP and TLS stack it ships with. A
@@ -61,7 +72,6 @@ pub struct RemoteSink {
     destination: String,
     encoder: Encoder,
     buffer: Buffer,
-    shutdown_timeout: Duration,
 }
 
 impl RemoteSink {
@@ -72,14 +82,14 @@ impl RemoteSink {
         buffering: Buffering,
         shipper: impl crate::buffer::Shipper,
     ) -> std::io::Result<RemoteSink> {
-        let shutdown_timeout = buffering.shutdown_timeout;
-        let buffer = Buffer::spawn(&kind, buffering, shipper)?;
+        let for_notices = encoder.clone();
+        let notice = Box::new(move |text: &str, out: &mut Vec<u8>| for_notices.notice(text, out));
+        let buffer = Buffer::spawn(&kind, buffering, shipper, notice)?;
         Ok(RemoteSink {
             kind,
             destination,
             encoder,
             buffer,
-            shutdown_timeout,
         })
     }
 
@@ -93,29 +103,25 @@ impl RemoteSink {
         if is_own_target(event.target) {
             return;
         }
-        let pushed = SCRATCH.try_with(|cell| {
-            let Ok(mut guard) = cell.try_borrow_mut() else {
-                return false;
-            };
-            let (scratch, out) = &mut *guard;
+        let push = |scratch: &mut Scratch, out: &mut Vec<u8>| {
             out.clear();
             let (key, truncated) = self.encoder.encode(event, out, scratch);
-            self.note_truncated(truncated);
+            if truncated {
+                self.buffer.shared().counters.truncated.fetch_add(1, Ordering::Relaxed);
+            }
             self.buffer.push(key, out);
-            true
+        };
+        let pushed = SCRATCH.try_with(|cell| match cell.try_borrow_mut() {
+            Ok(mut guard) => {
+                let (scratch, out) = &mut *guard;
+                push(scratch, out);
+                true
+            }
+            Err(_) => false,
         });
         if pushed != Ok(true) {
             // Re-entered from a `Display` impl, or during thread teardown: fresh buffers.
-            let mut out = Vec::new();
-            let (key, truncated) = self.encoder.encode(event, &mut out, &mut Scratch::new());
-            self.note_truncated(truncated);
-            self.buffer.push(key, &out);
-        }
-    }
-
-    fn note_truncated(&self, truncated: bool) {
-        if truncated {
-            self.buffer.shared().counters.truncated.fetch_add(1, Ordering::Relaxed);
+            push(&mut Scratch::new(), &mut Vec::new());
         }
     }
 }
@@ -139,14 +145,14 @@ impl Sink for RemoteSink {
     }
 
     fn shutdown(&self, timeout: Duration) -> bool {
-        self.buffer.shutdown(timeout.min(self.shutdown_timeout))
+        self.buffer.shutdown(timeout.min(self.buffer.shutdown_timeout()))
     }
 
     fn stats(&self) -> SinkStats {
         let shared = self.buffer.shared();
         let c = &shared.counters;
         let get = |a: &std::sync::atomic::AtomicU64| a.load(Ordering::Relaxed);
-        let level = self.buffer.level();
+        let level = self.buffer.snapshot();
         let mut stats = SinkStats::default();
         stats.kind = self.kind.clone();
         stats.written = get(&c.delivered);
@@ -157,7 +163,7 @@ impl Sink for RemoteSink {
         stats.destination = Some(self.destination.clone());
         stats.last_error = shared.diagnostics.last_error();
         stats.extra = BTreeMap::from([
-            ("sent".to_owned(), get(&c.sent)),
+            ("sent".to_owned(), level.sent),
             ("delivered".to_owned(), get(&c.delivered)),
             ("retried".to_owned(), get(&c.retried)),
             ("dropped".to_owned(), get(&c.dropped)),

@@ -8,11 +8,9 @@ use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
-use logfmt::{Event, Level, Timestamp};
-
 use crate::buffer::{Buffering, Shipper};
 use crate::sink::Encoder;
-use crate::{Answer, Entries, RemoteSink, Scratch, SyslogEncoder, SyslogFormat};
+use crate::{Answer, Entries, RemoteSink, SyslogEncoder, SyslogFormat};
 
 /// How syslog messages travel.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -201,7 +199,6 @@ impl SyslogSinkBuilder {
             transport: self.transport,
             connect_timeout: self.connect_timeout,
             write_timeout: self.write_timeout,
-            encoder: self.encoder.clone(),
             udp: None,
             tcp: None,
             unix: None,
@@ -221,7 +218,6 @@ struct SyslogShipper {
     transport: SyslogTransport,
     connect_timeout: Duration,
     write_timeout: Duration,
-    encoder: SyslogEncoder,
     udp: Option<UdpSocket>,
     tcp: Option<TcpStream>,
     unix: Option<UnixDatagram>,
@@ -381,12 +377,6 @@ impl Shipper for SyslogShipper {
             SyslogTransport::Tcp(address) => self.ship_tcp(batch, &address),
             SyslogTransport::Unix(path) => self.ship_unix(batch, &path),
         }
-    }
-
-    fn notice(&mut self, text: &str, out: &mut Vec<u8>) -> u32 {
-        let event = Event::new(Timestamp::now(), Level::Warning, "logsink_remote", &text);
-        self.encoder.encode(&event, out, &mut Scratch::new());
-        0
     }
 }
 

@@ -98,11 +98,19 @@ impl Shipper for Fake {
             }
         }
     }
+}
 
-    fn notice(&mut self, text: &str, out: &mut Vec<u8>) -> u32 {
+/// Notices as the fake collector recognises them.
+fn notice() -> Notice {
+    Box::new(|text, out| {
         out.extend_from_slice(format!("NOTICE {text}").as_bytes());
         0
-    }
+    })
+}
+
+/// A buffer in front of `fake`.
+fn spawn(settings: Buffering, fake: &Fake) -> Buffer {
+    Buffer::spawn("t", settings, fake.clone(), notice()).unwrap()
 }
 
 fn settings() -> Buffering {
@@ -126,7 +134,7 @@ fn counters(b: &Buffer) -> (u64, u64, u64, u64, u64) {
     let c = &b.shared().counters;
     let g = |a: &AtomicU64| a.load(Ordering::Relaxed);
     (
-        g(&c.sent),
+        b.snapshot().sent,
         g(&c.delivered),
         g(&c.dropped),
         g(&c.rejected),
@@ -154,7 +162,7 @@ fn every_record_is_delivered_once_in_order() {
         capacity_bytes: 1 << 20,
         ..settings()
     };
-    let buffer = Buffer::spawn("t", roomy, fake.clone()).unwrap();
+    let buffer = spawn(roomy, &fake);
     for i in 0..1000 {
         buffer.push(0, &record(i));
     }
@@ -169,7 +177,7 @@ fn every_record_is_delivered_once_in_order() {
 #[test]
 fn a_partly_filled_batch_goes_out_after_its_age() {
     let fake = Fake::new(Mode::Accept);
-    let buffer = Buffer::spawn("t", settings(), fake.clone()).unwrap();
+    let buffer = spawn(settings(), &fake);
     buffer.push(0, &record(1));
     let start = Instant::now();
     while fake.received().is_empty() {
@@ -184,7 +192,7 @@ fn a_partly_filled_batch_goes_out_after_its_age() {
 #[test]
 fn a_full_buffer_drops_the_oldest_and_counts_exactly() {
     let fake = Fake::new(Mode::Down);
-    let buffer = Buffer::spawn("t", settings(), fake.clone()).unwrap();
+    let buffer = spawn(settings(), &fake);
     let total = 5000;
     buffer.push(0, &record(0));
     assert!(!buffer.flush(Duration::from_millis(1)));
@@ -193,7 +201,7 @@ fn a_full_buffer_drops_the_oldest_and_counts_exactly() {
         buffer.push(0, &record(i));
     }
     // While the collector is down the buffer holds at most its capacity.
-    assert!(buffer.level().bytes <= 64 << 10);
+    assert!(buffer.snapshot().bytes <= 64 << 10);
     fake.set(Mode::Accept);
     assert!(buffer.flush(Duration::from_secs(10)));
     let (sent, delivered, dropped, rejected, retried) = counters(&buffer);
@@ -226,7 +234,7 @@ fn a_full_buffer_drops_the_oldest_and_counts_exactly() {
 #[test]
 fn a_rejected_batch_is_counted_and_not_retried() {
     let fake = Fake::new(Mode::Reject);
-    let buffer = Buffer::spawn("t", settings(), fake.clone()).unwrap();
+    let buffer = spawn(settings(), &fake);
     for i in 0..10 {
         buffer.push(0, &record(i));
     }
@@ -246,7 +254,7 @@ fn a_rejected_batch_is_counted_and_not_retried() {
 #[test]
 fn a_partial_answer_retries_only_the_entries_it_names() {
     let fake = Fake::new(Mode::HalfRejectedThenRetry);
-    let buffer = Buffer::spawn("t", settings(), fake.clone()).unwrap();
+    let buffer = spawn(settings(), &fake);
     for i in 0..9 {
         buffer.push(0, &record(i));
     }
@@ -260,7 +268,7 @@ fn a_partial_answer_retries_only_the_entries_it_names() {
 #[test]
 fn shutdown_with_the_collector_down_gives_up_at_its_deadline_and_counts_what_was_left() {
     let fake = Fake::new(Mode::Down);
-    let buffer = Buffer::spawn("t", settings(), fake).unwrap();
+    let buffer = spawn(settings(), &fake);
     for i in 0..50 {
         buffer.push(0, &record(i));
     }
@@ -278,15 +286,11 @@ fn shutdown_with_the_collector_down_gives_up_at_its_deadline_and_counts_what_was
 #[test]
 fn shutdown_delivers_what_is_buffered() {
     let fake = Fake::new(Mode::Accept);
-    let buffer = Buffer::spawn(
-        "t",
-        Buffering {
-            batch_age: Duration::from_secs(60),
-            ..settings()
-        },
-        fake.clone(),
-    )
-    .unwrap();
+    let patient = Buffering {
+        batch_age: Duration::from_secs(60),
+        ..settings()
+    };
+    let buffer = spawn(patient, &fake);
     for i in 0..10 {
         buffer.push(0, &record(i));
     }
@@ -298,7 +302,7 @@ fn shutdown_delivers_what_is_buffered() {
 fn callers_do_not_wait_while_the_worker_is_stuck_in_a_send() {
     let fake = Fake::new(Mode::Down);
     fake.0.lock().stall = Some(Duration::from_millis(300));
-    let buffer = Buffer::spawn("t", settings(), fake.clone()).unwrap();
+    let buffer = spawn(settings(), &fake);
     buffer.push(0, &record(0));
     assert!(!buffer.flush(Duration::from_millis(50)));
     // The worker now sits in a 300 ms send; 2,000 records (three times the capacity) go in

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use std::str::FromStr;
 use std::time::Duration;
 
-use logfmt::{Event, Format, Formatter, Level, Scratch as FmtScratch, Value, Zone, is_sensitive_key};
+use logfmt::{Event, Format, Formatter, Level, Value, Zone, is_sensitive_key};
 
 use super::{
     ByteWriter, Scratch, Source, json_details, json_fields, json_message, json_number, json_str, redacted, render,
@@ -204,7 +204,14 @@ impl HttpEncoder {
     pub fn encode(&self, event: &Event<'_>, out: &mut Vec<u8>, scratch: &mut Scratch) -> u32 {
         match &self.format {
             HttpFormat::JsonLines => {
-                self.json_line(event, out, scratch, true);
+                // logfmt's object with `service` and `host` put first.
+                out.extend_from_slice(b"{\"service\":");
+                json_str(&self.source.service, out);
+                out.extend_from_slice(b",\"host\":");
+                json_str(&self.source.host, out);
+                out.push(b',');
+                out.extend_from_slice(&self.json_line(event, scratch)[1..]);
+                out.push(b'\n');
                 0
             }
             HttpFormat::ClickHouse { .. } => {
@@ -289,22 +296,14 @@ impl HttpEncoder {
         }
     }
 
-    /// logfmt's JSON line, with `service` and `host` first when `with_source`.
-    fn json_line(&self, event: &Event<'_>, out: &mut Vec<u8>, scratch: &mut Scratch, with_source: bool) {
-        let start = out.len();
-        let mut fmt_scratch = FmtScratch::new();
-        self.json.format(event, out, &mut fmt_scratch);
-        if with_source {
-            let mut prefix = Vec::with_capacity(64);
-            prefix.extend_from_slice(b"{\"service\":");
-            json_str(&self.source.service, &mut prefix);
-            prefix.extend_from_slice(b",\"host\":");
-            json_str(&self.source.host, &mut prefix);
-            prefix.push(b',');
-            // Replace the object's opening brace with the prefix.
-            out.splice(start..start + 1, prefix);
+    /// logfmt's JSON line, without its newline, into `scratch.nested`.
+    fn json_line<'s>(&self, event: &Event<'_>, scratch: &'s mut Scratch) -> &'s [u8] {
+        scratch.nested.clear();
+        self.json.format(event, &mut scratch.nested, &mut scratch.fmt);
+        if scratch.nested.last() == Some(&b'\n') {
+            scratch.nested.pop();
         }
-        let _ = scratch;
+        &scratch.nested
     }
 
     fn clickhouse_row(&self, event: &Event<'_>, out: &mut Vec<u8>, scratch: &mut Scratch) {
@@ -348,14 +347,8 @@ impl HttpEncoder {
         json_number(event.timestamp.unix_nanos().max(0), out);
         out.extend_from_slice(b"\",");
         // The line is the record's JSON line (Loki's `| json` reads it back).
-        scratch.nested.clear();
-        let mut line = std::mem::take(&mut scratch.nested);
-        self.json_line(event, &mut line, scratch, false);
-        if line.last() == Some(&b'\n') {
-            line.pop();
-        }
-        json_str(std::str::from_utf8(&line).unwrap_or(""), out);
-        scratch.nested = line;
+        let line = self.json_line(event, scratch);
+        json_str(std::str::from_utf8(line).unwrap_or(""), out);
         // The request id is structured metadata: searchable, but not a label (one stream per
         // request would overwhelm Loki's index).
         if let Some(id) = event.request_id {

@@ -15,6 +15,8 @@ pub struct Scratch {
     pub(crate) time: TimeCache,
     pub(crate) text: Vec<u8>,
     pub(crate) nested: Vec<u8>,
+    /// logfmt's own buffers, for the formats that embed logfmt's JSON line.
+    pub(crate) fmt: logfmt::Scratch,
 }
 
 impl Scratch {

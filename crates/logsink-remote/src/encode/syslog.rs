@@ -313,21 +313,21 @@ impl SyslogEncoder {
     /// Appends one message for `event`; returns whether it was cut to the maximum length.
     pub fn encode(&self, event: &Event<'_>, out: &mut Vec<u8>, scratch: &mut Scratch) -> bool {
         let start = out.len();
-        match self.format {
+        let header_end = match self.format {
             SyslogFormat::Rfc5424 => self.encode_5424(event, out, scratch, true),
-            SyslogFormat::Rfc3164 => self.encode_3164(event, out, scratch),
-        }
+            SyslogFormat::Rfc3164 => {
+                self.encode_3164(event, out, scratch);
+                start
+            }
+        };
         if out.len() - start <= self.max_bytes {
             return false;
         }
-        if self.format == SyslogFormat::Rfc5424 && out[start..].len() > self.max_bytes {
-            // If the header and structured data alone pass the limit, the element is dropped
+        if header_end - start > self.max_bytes {
+            // The header and structured data alone pass the limit: the element is dropped
             // rather than cut, so that what is sent still parses.
-            let sd_end = self.header_and_sd_len(event, scratch);
-            if sd_end > self.max_bytes {
-                out.truncate(start);
-                self.encode_5424(event, out, scratch, false);
-            }
+            out.truncate(start);
+            self.encode_5424(event, out, scratch, false);
         }
         let cut = char_boundary_at_most(&out[start..], self.max_bytes);
         out.truncate(start + cut);
@@ -338,18 +338,8 @@ impl SyslogEncoder {
         self.facility.0 * 8 + severity(level)
     }
 
-    fn header_and_sd_len(&self, event: &Event<'_>, scratch: &mut Scratch) -> usize {
-        let mut probe = Vec::new();
-        let quiet = Event {
-            message: &"",
-            details: &[],
-            ..*event
-        };
-        self.encode_5424(&quiet, &mut probe, scratch, true);
-        probe.len()
-    }
-
-    fn encode_5424(&self, event: &Event<'_>, out: &mut Vec<u8>, scratch: &mut Scratch, with_sd: bool) {
+    /// Appends an RFC 5424 message; returns where its MSG part starts in `out`.
+    fn encode_5424(&self, event: &Event<'_>, out: &mut Vec<u8>, scratch: &mut Scratch, with_sd: bool) -> usize {
         use std::io::Write as _;
         let _ = write!(out, "<{}>1 ", self.pri(event.level));
         scratch.time.write_rfc3339(&Zone::utc(), event.timestamp, out);
@@ -364,10 +354,12 @@ impl SyslogEncoder {
             out.push(b'-');
         }
         out.push(b' ');
+        let message_start = out.len();
         if self.bom {
             out.extend_from_slice("\u{feff}".as_bytes());
         }
         self.message(event, out, scratch);
+        message_start
     }
 
     fn structured_data(&self, event: &Event<'_>, out: &mut Vec<u8>, scratch: &mut Scratch) {
@@ -375,7 +367,7 @@ impl SyslogEncoder {
         out.extend_from_slice(self.sd_id.as_bytes());
         let param = |name: &str, value: &str, out: &mut Vec<u8>, nested: &mut Vec<u8>| {
             out.push(b' ');
-            out.extend_from_slice(sd_name(name).as_bytes());
+            push_sd_name(name, out);
             out.extend_from_slice(b"=\"");
             nested.clear();
             escape_text(value, nested);
@@ -437,13 +429,18 @@ impl SyslogEncoder {
             out.extend_from_slice(self.hostname.as_bytes());
             out.push(b' ');
         }
-        let tag: String = self
-            .app_name
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-            .take(32)
-            .collect();
-        let _ = write!(out, "{}[{}]: ", if tag.is_empty() { "app" } else { &tag }, self.procid);
+        // The TAG: at most 32 alphanumeric characters (and `-_.`) of the app-name.
+        let tag_start = out.len();
+        out.extend(
+            self.app_name
+                .bytes()
+                .filter(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+                .take(32),
+        );
+        if out.len() == tag_start {
+            out.extend_from_slice(b"app");
+        }
+        let _ = write!(out, "[{}]: ", self.procid);
         if let Some(id) = event.request_id {
             out.push(b'[');
             escape_text(&redacted(id, self.redact), out);
@@ -480,20 +477,29 @@ fn header_field(text: &str, max: usize) -> String {
     if field.is_empty() { "-".to_owned() } else { field }
 }
 
-/// An SD-NAME: printable US-ASCII except `=`, space, `]` and `"`, at most 32 characters.
+/// Whether `c` may stand in an SD-NAME: printable US-ASCII except `=`, space, `]` and `"`.
+fn sd_name_char(c: char) -> bool {
+    ('!'..='~').contains(&c) && !matches!(c, '=' | ']' | '"')
+}
+
+/// An SD-NAME made of `text`: other characters become `_`, at most 32 of them.
 fn sd_name(text: &str) -> String {
-    let name: String = text
-        .chars()
-        .map(|c| {
-            if ('!'..='~').contains(&c) && !matches!(c, '=' | ']' | '"') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .take(32)
-        .collect();
-    if name.is_empty() { "_".to_owned() } else { name }
+    let mut name = Vec::with_capacity(32);
+    push_sd_name(text, &mut name);
+    String::from_utf8(name).unwrap_or_default()
+}
+
+/// Appends the SD-NAME made of `text` (see [`sd_name`]) without allocating.
+fn push_sd_name(text: &str, out: &mut Vec<u8>) {
+    let start = out.len();
+    out.extend(
+        text.chars()
+            .take(32)
+            .map(|c| if sd_name_char(c) { c as u8 } else { b'_' }),
+    );
+    if out.len() == start {
+        out.push(b'_');
+    }
 }
 
 /// Appends a PARAM-VALUE with `"`, `\` and `]` escaped by a backslash (RFC 5424, 6.3.3).
