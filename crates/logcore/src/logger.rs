@@ -98,12 +98,27 @@ pub(crate) struct Record<'a> {
     pub(crate) request_id: Option<RequestId>,
 }
 
+/// Renders `message` into `into`; false when its `Display` panicked (each sink then meets
+/// the panic itself, and counts the record as it does for one sink).
+fn render_once(into: &mut String, message: &dyn fmt::Display) -> bool {
+    use std::fmt::Write as _;
+    into.clear();
+    let rendered = catch_unwind(AssertUnwindSafe(|| write!(into, "{message}").is_ok()));
+    if into.capacity() > 64 << 10 {
+        // One huge message should not stay with the thread for good.
+        into.shrink_to(4 << 10);
+    }
+    rendered.unwrap_or(false)
+}
+
 /// What each thread keeps between records.
 struct Local {
     logger: u64,
     generation: u64,
     snapshot: Option<Arc<Snapshot>>,
     line: LineBuf,
+    // The message rendered once for a record that several sinks take.
+    message: String,
     targets: TargetCache,
     thread: Option<String>,
     shard: usize,
@@ -116,6 +131,7 @@ impl Local {
             generation: 0,
             snapshot: None,
             line: LineBuf::new(),
+            message: String::new(),
             targets: TargetCache::default(),
             thread: None,
             shard: thread_shard(),
@@ -426,6 +442,7 @@ impl Logger {
         let Local {
             snapshot,
             line,
+            message,
             targets,
             thread,
             shard,
@@ -439,9 +456,24 @@ impl Logger {
         }
         self.inner.counters.add(record.level, *shard);
         self.inner.targets.note(record.target, targets);
-        if !snap.sinks.iter().any(|s| s.accepts(record.level, record.target)) {
+        let takers = snap
+            .sinks
+            .iter()
+            .filter(|s| s.accepts(record.level, record.target))
+            .take(2)
+            .count();
+        if takers == 0 {
             return;
         }
+        // Several sinks each render the message; render it once for all of them (a
+        // `fmt::Arguments` with floats costs more than the rest of a line).
+        let rendered: &str;
+        let text = if takers > 1 && render_once(message, record.message) {
+            rendered = message.as_str();
+            &rendered as &dyn fmt::Display
+        } else {
+            record.message
+        };
         let request_id = record.request_id.or_else(current_request_id);
         let event = Event {
             timestamp: self.now(),
@@ -452,7 +484,7 @@ impl Logger {
             line: record.line,
             request_id: request_id.as_ref().map(RequestId::as_str),
             thread: Some(thread.get_or_insert_with(thread_label)),
-            message: record.message,
+            message: text,
             fields: record.fields,
             details: record.details,
         };

@@ -1,12 +1,14 @@
 //! Logging never crashes or wedges the caller: a `Display` that panics costs its record only,
-//! and one that logs from inside a log call is cut off before it can recurse for ever.
+//! and one that logs from inside a log call is cut off before it can recurse for ever. A
+//! message that several sinks take is rendered once for all of them.
 
 mod support;
 
 use std::fmt;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use log::Log;
-use logcore::{Level, LevelFilter};
+use logcore::{Level, LevelFilter, MemorySink, SinkOptions};
 use support::{logger_with_memory, quiet_config};
 
 struct Panics;
@@ -70,4 +72,37 @@ fn a_display_that_logs_is_cut_off_instead_of_recursing_for_ever() {
     );
     log_through(&logger, format_args!("afterwards"));
     assert_eq!(memory.records().last().unwrap().message, "afterwards");
+}
+
+/// Counts how often it is displayed.
+struct CountsShows<'a>(&'a AtomicUsize);
+
+impl fmt::Display for CountsShows<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.0.fetch_add(1, Ordering::Relaxed) + 1;
+        write!(f, "shown ({n})")
+    }
+}
+
+#[test]
+fn a_message_that_several_sinks_take_is_rendered_once() {
+    let (logger, memory) = logger_with_memory(quiet_config(LevelFilter::INFO));
+    let second = MemorySink::new();
+    logger
+        .add_sink("second", second.clone(), SinkOptions::default())
+        .unwrap();
+    let shows = AtomicUsize::new(0);
+    log_through(&logger, format_args!("value: {}", CountsShows(&shows)));
+    assert_eq!(shows.load(Ordering::Relaxed), 1);
+    for sink in [&memory, &second] {
+        assert_eq!(sink.records()[0].message, "value: shown (1)");
+    }
+    // A panic while rendering it once is met again by each sink, which counts its record.
+    log_through(&logger, format_args!("{}", Panics));
+    assert_eq!(logger.stats().panicked_records, 2);
+    log_through(&logger, format_args!("after"));
+    for sink in [&memory, &second] {
+        let messages: Vec<String> = sink.records().into_iter().map(|r| r.message).collect();
+        assert_eq!(messages, ["value: shown (1)", "after"]);
+    }
 }
