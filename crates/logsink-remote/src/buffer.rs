@@ -1,10 +1,13 @@
 //! The bounded buffer between callers and a remote sink's worker, and the worker itself.
 //!
-//! Callers append encoded records to a chain of chunks under a short lock and never wait:
-//! when the buffer (queued records plus the batch being retried) would pass its byte bound,
-//! the oldest records go first (the batch that waits for a retry, then the oldest chunk) and
-//! are counted exactly. The worker takes batches closed by count, bytes or age, hands them to
-//! a [`Shipper`] and retries with exponential backoff and jitter while the collector is down.
+//! Callers append captured records to a chain of chunks under a short lock and never wait.
+//! A chunk is one batch: it closes at the batch's record or byte limit, and the worker takes
+//! it whole (moving it, not copying it, so callers never wait on the worker) when it is full,
+//! when a newer one has started, or when its oldest record reaches the batch age. When the
+//! buffer (queued records plus the batch being retried) would pass its byte bound, the oldest
+//! records go first (the batch that waits for a retry, then the oldest chunk) and are counted
+//! exactly. The worker encodes a batch for the collector ([`Prepare`]), hands it to a
+//! [`Shipper`] and retries with exponential backoff and jitter while the collector is down.
 //! Every accepted record ends up counted once as delivered, dropped or rejected.
 
 use std::collections::VecDeque;
@@ -25,21 +28,31 @@ pub(crate) trait Shipper: Send + 'static {
     fn ship(&mut self, batch: &Entries) -> Answer;
 }
 
+/// Turns records as callers pushed them into entries for the collector, on the worker.
+pub(crate) trait Prepare: Send + 'static {
+    /// Appends the entry for one pushed record (with the key it was pushed with) to `batch`;
+    /// returns whether the entry was cut short.
+    fn prepare(&mut self, key: u32, pushed: &[u8], batch: &mut Entries) -> bool;
+}
+
 /// Encodes a line the sink itself sends to the collector (how many records were dropped);
 /// returns the entry's key.
 pub(crate) type Notice = Box<dyn Fn(&str, &mut Vec<u8>) -> u32 + Send>;
 
 /// Limits of a remote sink's buffer and batches, and its retry timing.
 ///
-/// | setting | default (HTTP) | default (syslog) |
-/// |---|---|---|
-/// | `capacity_bytes` | 16 MiB | 16 MiB |
-/// | `batch_records` | 1,000 | 1,000 |
-/// | `batch_bytes` | 1 MiB | 256 KiB |
-/// | `batch_age` | 1 s | 50 ms |
-/// | `retry_initial` | 100 ms | 100 ms |
-/// | `retry_max` | 30 s | 30 s |
-/// | `shutdown_timeout` | 5 s | 5 s |
+/// | setting | default (HTTP) | default (ClickHouse) | default (syslog) |
+/// |---|---|---|---|
+/// | `capacity_bytes` | 16 MiB | 16 MiB | 16 MiB |
+/// | `batch_records` | 1,000 | 10,000 | 1,000 |
+/// | `batch_bytes` | 1 MiB | 4 MiB | 256 KiB |
+/// | `batch_age` | 1 s | 1 s | 50 ms |
+/// | `retry_initial` | 100 ms | 100 ms | 100 ms |
+/// | `retry_max` | 30 s | 30 s | 30 s |
+/// | `shutdown_timeout` | 5 s | 5 s | 5 s |
+///
+/// Batch bytes count records as the buffer holds them (their text and fields, before the
+/// collector's encoding adds keys and escapes).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Buffering {
     /// The bound of the buffer in bytes: queued records plus the batch being retried.
@@ -73,6 +86,26 @@ impl Buffering {
         }
     }
 
+    /// The defaults of a ClickHouse sink: larger batches, because every insert writes a new
+    /// part on the server's disk (ClickHouse asks for at least 1,000 rows per insert and
+    /// about one insert a second); with 1,000-row batches a busy server spends its time
+    /// creating files.
+    pub fn clickhouse() -> Self {
+        Buffering {
+            batch_records: 10_000,
+            batch_bytes: 4 << 20,
+            ..Buffering::http()
+        }
+    }
+
+    /// The defaults for an HTTP collector in `format`.
+    pub fn for_format(format: &crate::HttpFormat) -> Self {
+        match format {
+            crate::HttpFormat::ClickHouse { .. } => Buffering::clickhouse(),
+            _ => Buffering::http(),
+        }
+    }
+
     /// The defaults of a syslog sink.
     pub fn syslog() -> Self {
         Buffering {
@@ -82,8 +115,9 @@ impl Buffering {
         }
     }
 
-    fn chunk_bytes(&self) -> usize {
-        (self.capacity_bytes / 16).clamp(4 << 10, 1 << 20)
+    /// Whether a chunk of `records` and `bytes` is a full batch.
+    fn full(&self, records: usize, bytes: usize) -> bool {
+        records >= self.batch_records || bytes >= self.batch_bytes
     }
 }
 
@@ -121,39 +155,36 @@ struct Chunk {
     bytes: Vec<u8>,
     // (end offset, key) per record.
     ends: Vec<(u32, u32)>,
-    // Records already taken by the worker.
-    read: usize,
 }
 
 impl Chunk {
-    fn new(capacity: usize) -> Self {
+    fn new(settings: &Buffering) -> Self {
+        // Room for a whole batch, so that callers do not copy a growing chunk under the lock
+        // (pages are only touched as records arrive, and chunks are reused).
+        let bytes = settings.batch_bytes.min(settings.capacity_bytes).min(16 << 20);
         Chunk {
-            bytes: Vec::with_capacity(capacity),
-            ends: Vec::with_capacity(capacity / 128),
-            read: 0,
+            bytes: Vec::with_capacity(bytes),
+            ends: Vec::with_capacity(settings.batch_records.min(bytes / 64 + 1)),
         }
     }
 
-    fn unread_records(&self) -> u64 {
-        (self.ends.len() - self.read) as u64
+    fn records(&self) -> u64 {
+        self.ends.len() as u64
     }
 
-    fn read_offset(&self) -> usize {
-        if self.read == 0 {
-            0
-        } else {
-            self.ends[self.read - 1].0 as usize
-        }
-    }
-
-    fn unread_bytes(&self) -> usize {
-        self.bytes.len() - self.read_offset()
+    /// The records in order, with their keys.
+    fn iter(&self) -> impl Iterator<Item = (u32, &[u8])> + '_ {
+        let mut start = 0;
+        self.ends.iter().map(move |&(end, key)| {
+            let record = &self.bytes[start..end as usize];
+            start = end as usize;
+            (key, record)
+        })
     }
 
     fn clear(&mut self) {
         self.bytes.clear();
         self.ends.clear();
-        self.read = 0;
     }
 }
 
@@ -231,6 +262,7 @@ impl Buffer {
         name: &str,
         settings: Buffering,
         shipper: impl Shipper,
+        prepare: impl Prepare,
         notice: Notice,
     ) -> std::io::Result<Buffer> {
         let shared = Arc::new(Shared {
@@ -261,7 +293,7 @@ impl Buffer {
         let worker = Arc::clone(&shared);
         let handle = thread::Builder::new()
             .name(format!("logsink-{name}"))
-            .spawn(move || run(&worker, shipper, notice))?;
+            .spawn(move || run(&worker, shipper, prepare, notice))?;
         Ok(Buffer {
             shared,
             worker: Mutex::new(Some(handle)),
@@ -277,7 +309,7 @@ impl Buffer {
         &self.shared
     }
 
-    /// Takes one encoded record. Never waits for the network: when the buffer is full the
+    /// Takes one record. Never waits for the network: when the buffer is full the
     /// oldest records are dropped and counted.
     pub(crate) fn push(&self, key: u32, record: &[u8]) {
         let shared = &*self.shared;
@@ -306,27 +338,29 @@ impl Buffer {
             let Some(mut oldest) = st.chunks.pop_front() else {
                 break;
             };
-            let (records, bytes) = (oldest.unread_records(), oldest.unread_bytes());
+            let (records, bytes) = (oldest.records(), oldest.bytes.len());
             st.queued_records -= records;
             st.queued_bytes -= bytes;
             shared.drop_records(&mut st, records);
             oldest.clear();
             st.free.push(oldest);
         }
-        let chunk_bytes = settings.chunk_bytes();
         let needs_chunk = match st.chunks.back() {
             None => true,
-            Some(back) => !back.bytes.is_empty() && back.bytes.len() + n > chunk_bytes,
+            Some(back) => {
+                !back.ends.is_empty()
+                    && (back.ends.len() >= settings.batch_records || back.bytes.len() + n > settings.batch_bytes)
+            }
         };
         if needs_chunk {
-            let chunk = st.free.pop().unwrap_or_else(|| Chunk::new(chunk_bytes));
+            let chunk = st.free.pop().unwrap_or_else(|| Chunk::new(settings));
             st.chunks.push_back(chunk);
         }
         let back = st.chunks.back_mut().expect("a chunk was just ensured");
         back.bytes.extend_from_slice(record);
         let end = u32::try_from(back.bytes.len()).unwrap_or(u32::MAX);
         back.ends.push((end, key));
-        let before = st.queued_bytes;
+        let full = settings.full(back.ends.len(), back.bytes.len());
         st.queued_records += 1;
         st.queued_bytes += n;
         if st.oldest_at.is_none() {
@@ -334,9 +368,7 @@ impl Buffer {
             st.oldest_at = Some(Instant::now());
             shared.wake_worker(&mut st);
         }
-        if st.queued_records == settings.batch_records as u64
-            || (before < settings.batch_bytes && st.queued_bytes >= settings.batch_bytes)
-        {
+        if full {
             shared.wake_worker(&mut st);
         }
     }
@@ -416,10 +448,12 @@ fn deadline_after(timeout: Duration) -> Instant {
 }
 
 /// The worker thread: batches, ships, retries; counts what is left when it stops.
-fn run(shared: &Shared, mut shipper: impl Shipper, notice: Notice) {
+fn run(shared: &Shared, mut shipper: impl Shipper, prepare: impl Prepare, notice: Notice) {
     let mut worker = Worker {
         notice,
         shared,
+        prepare,
+        pushed: None,
         batch: Entries::default(),
         failures: 0,
         down_since: None,
@@ -452,8 +486,12 @@ fn run(shared: &Shared, mut shipper: impl Shipper, notice: Notice) {
     }
 }
 
-struct Worker<'a> {
+struct Worker<'a, P> {
     shared: &'a Shared,
+    prepare: P,
+    // The batch as callers pushed it...
+    pushed: Option<Chunk>,
+    // ...and as the collector gets them.
     batch: Entries,
     failures: u32,
     down_since: Option<Instant>,
@@ -462,7 +500,7 @@ struct Worker<'a> {
     rng: Jitter,
 }
 
-impl Worker<'_> {
+impl<P: Prepare> Worker<'_, P> {
     fn run(&mut self, shipper: &mut impl Shipper) {
         while self.next_batch() {
             self.deliver(shipper);
@@ -488,8 +526,12 @@ impl Worker<'_> {
                 continue;
             }
             let due_at = st.oldest_at.map(|at| at + s.batch_age);
-            let due = st.queued_records >= s.batch_records as u64
-                || st.queued_bytes >= s.batch_bytes
+            let front_full = st.chunks.len() > 1
+                || st
+                    .chunks
+                    .front()
+                    .is_some_and(|front| s.full(front.ends.len(), front.bytes.len()));
+            let due = front_full
                 || st.flush_requested
                 || st.stop_at.is_some()
                 || due_at.is_none_or(|at| Instant::now() >= at);
@@ -503,41 +545,46 @@ impl Worker<'_> {
         }
         st.worker_waiting = false;
         self.take(&mut st);
+        drop(st);
+        self.encode();
         true
     }
 
+    /// Moves the oldest chunk (one batch) out of the queue.
     fn take(&mut self, st: &mut State) {
-        let s = &self.shared.settings;
-        self.batch.clear();
-        'chunks: while let Some(front) = st.chunks.front_mut() {
-            while front.read < front.ends.len() {
-                let start = front.read_offset();
-                let (end, key) = front.ends[front.read];
-                let end = end as usize;
-                if !self.batch.is_empty() && self.batch.total_bytes() + (end - start) > s.batch_bytes {
-                    break 'chunks;
-                }
-                self.batch.push(key, &front.bytes[start..end]);
-                front.read += 1;
-                if self.batch.len() >= s.batch_records {
-                    break;
-                }
-            }
-            if front.read == front.ends.len() {
-                let mut done = st.chunks.pop_front().expect("front exists");
-                done.clear();
-                st.free.push(done);
-            }
-            if self.batch.len() >= s.batch_records {
-                break;
-            }
-        }
-        st.queued_records -= self.batch.len() as u64;
-        st.queued_bytes -= self.batch.total_bytes();
+        let chunk = st
+            .chunks
+            .pop_front()
+            .expect("a batch is due only when records are queued");
+        let (records, bytes) = (chunk.records(), chunk.bytes.len());
+        st.queued_records -= records;
+        st.queued_bytes -= bytes;
         st.oldest_at = (st.queued_records > 0).then(Instant::now);
-        st.in_flight_records = self.batch.len() as u64;
-        st.in_flight_bytes = self.batch.total_bytes();
+        st.in_flight_records = records;
+        st.in_flight_bytes = bytes;
         st.phase = Phase::Sending;
+        self.pushed = Some(chunk);
+    }
+
+    /// Encodes the pushed records of the batch for the collector, outside the lock: callers
+    /// keep pushing meanwhile. The batch is in flight from here, so its bytes are counted as
+    /// encoded.
+    fn encode(&mut self) {
+        self.batch.clear();
+        let mut truncated = 0;
+        let Some(mut chunk) = self.pushed.take() else {
+            return;
+        };
+        for (key, pushed) in chunk.iter() {
+            truncated += u64::from(self.prepare.prepare(key, pushed, &mut self.batch));
+        }
+        add(&self.shared.counters.truncated, truncated);
+        chunk.clear();
+        let mut st = self.shared.state.lock();
+        st.free.push(chunk);
+        if st.phase == Phase::Sending {
+            st.in_flight_bytes = self.batch.total_bytes();
+        }
     }
 
     /// Ships the batch until it is delivered, rejected, dropped to make room, or the shutdown
@@ -702,6 +749,10 @@ impl Worker<'_> {
             return;
         }
         let text = match outage {
+            Some((took, failures)) if dropped == 0 => format!(
+                "logsink-remote: delivery resumed after {failures} failed attempts over {:.1}s; nothing was dropped",
+                took.as_secs_f64()
+            ),
             Some((took, failures)) => format!(
                 "logsink-remote: delivery resumed after {failures} failed attempts over {:.1}s; \
                  {dropped} records were dropped while the buffer was full",

@@ -148,7 +148,12 @@ fn build(name: &str, s: &ConfigSection<'_>) -> Result<Option<ConfiguredRemote>, 
         })?
     } else {
         let kind_parsed: HttpKind = kind.parse().map_err(|_| s.bad_value("kind", &kind, KINDS))?;
-        let buffering = read_buffering(s, Buffering::http())?;
+        let defaults = if kind_parsed == HttpKind::ClickHouse {
+            Buffering::clickhouse()
+        } else {
+            Buffering::http()
+        };
+        let buffering = read_buffering(s, defaults)?;
         let url = s
             .string("url")?
             .ok_or_else(|| s.bad_value("url", "(missing)", "the collector's URL, such as http://127.0.0.1:8123"))?;

@@ -96,12 +96,12 @@ impl HttpSink {
     pub fn builder(url: &str, format: HttpFormat) -> HttpSinkBuilder {
         HttpSinkBuilder {
             url: url.to_owned(),
+            buffering: Buffering::for_format(&format),
             format,
             source: Source::default(),
             auth: Auth::None,
             headers: Vec::new(),
             gzip: false,
-            buffering: Buffering::http(),
             timeout: Duration::from_secs(10),
             connect_timeout: Duration::from_secs(2),
             redact: true,
@@ -119,7 +119,7 @@ impl HttpSink {
 /// | gzip | off |
 /// | request timeout | 10 s |
 /// | connect timeout | 2 s |
-/// | buffering | [`Buffering::http`] |
+/// | buffering | [`Buffering::for_format`] (larger batches for ClickHouse) |
 #[derive(Debug)]
 pub struct HttpSinkBuilder {
     url: String,

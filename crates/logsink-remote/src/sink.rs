@@ -1,4 +1,5 @@
-//! The remote sink: encodes on the caller's thread, ships from its own worker.
+//! The remote sink: the caller captures the record (copies its parts); the sink's worker
+//! encodes it for the collector and ships it.
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -9,8 +10,8 @@ use std::time::Duration;
 use logcore::{LineBuf, Sink, SinkStats};
 use logfmt::Event;
 
-use crate::buffer::{Buffer, Buffering};
-use crate::{HttpEncoder, Scratch, SyslogEncoder};
+use crate::buffer::{Buffer, Buffering, Prepare};
+use crate::{Entries, HttpEncoder, Scratch, SyslogEncoder, capture};
 
 /// How records are encoded for the collector.
 #[derive(Clone, Debug)]
@@ -40,6 +41,31 @@ impl Encoder {
     }
 }
 
+/// Encodes captured records on the worker, with the worker's own scratch space.
+struct Encoding {
+    encoder: Encoder,
+    scratch: Scratch,
+    out: Vec<u8>,
+}
+
+impl Prepare for Encoding {
+    fn prepare(&mut self, _key: u32, pushed: &[u8], batch: &mut Entries) -> bool {
+        let Encoding { encoder, scratch, out } = self;
+        out.clear();
+        let encoded = capture::replay(pushed, |event| encoder.encode(event, out, scratch));
+        let (key, truncated) = encoded.unwrap_or_else(|| {
+            // Cannot happen: the bytes come from `capture`. Should it, the collector hears of it.
+            out.clear();
+            (
+                encoder.notice("logsink-remote: a record could not be read back", out),
+                false,
+            )
+        });
+        batch.push(key, out);
+        truncated
+    }
+}
+
 /// Targets whose records a remote sink never takes: the HTTP and TLS stack it ships with. A
 /// record they log while the sink sends would otherwise be sent again, and again.
 const OWN_TARGETS: &[&str] = &["reqwest", "hyper", "hyper_util", "h2", "rustls", "tokio", "mio", "want"];
@@ -53,7 +79,7 @@ fn is_own_target(target: &str) -> bool {
 }
 
 thread_local! {
-    static SCRATCH: RefCell<(Scratch, Vec<u8>)> = RefCell::new((Scratch::new(), Vec::with_capacity(512)));
+    static CAPTURE: RefCell<Vec<u8>> = RefCell::new(Vec::with_capacity(512));
 }
 
 /// A sink that ships records to a central collector: syslog or HTTP batches.
@@ -63,14 +89,13 @@ thread_local! {
 /// [`sinks_from_config`](crate::sinks_from_config), and register it with the logger under a
 /// name (`logcore::add_sink`, or `LoggerBuilder::sink`).
 ///
-/// A log call encodes the record and appends it to a bounded buffer: it never waits for the
-/// network. [`Sink::stats`] reports `sent`, `delivered`, `retried`, `dropped`, `rejected` and
+/// A log call copies the record's parts (the message rendered) into a bounded buffer: it never
+/// waits for the network, and the encoding for the collector happens on the sink's worker. [`Sink::stats`] reports `sent`, `delivered`, `retried`, `dropped`, `rejected` and
 /// `buffered_bytes` in its `extra` counters, with the last error; `sent = delivered + dropped +
 /// rejected` once the buffer is empty.
 pub struct RemoteSink {
     kind: String,
     destination: String,
-    encoder: Encoder,
     buffer: Buffer,
 }
 
@@ -84,11 +109,15 @@ impl RemoteSink {
     ) -> std::io::Result<RemoteSink> {
         let for_notices = encoder.clone();
         let notice = Box::new(move |text: &str, out: &mut Vec<u8>| for_notices.notice(text, out));
-        let buffer = Buffer::spawn(&kind, buffering, shipper, notice)?;
+        let encoding = Encoding {
+            encoder,
+            scratch: Scratch::new(),
+            out: Vec::with_capacity(1024),
+        };
+        let buffer = Buffer::spawn(&kind, buffering, shipper, encoding, notice)?;
         Ok(RemoteSink {
             kind,
             destination,
-            encoder,
             buffer,
         })
     }
@@ -103,25 +132,21 @@ impl RemoteSink {
         if is_own_target(event.target) {
             return;
         }
-        let push = |scratch: &mut Scratch, out: &mut Vec<u8>| {
+        let push = |out: &mut Vec<u8>| {
             out.clear();
-            let (key, truncated) = self.encoder.encode(event, out, scratch);
-            if truncated {
-                self.buffer.shared().counters.truncated.fetch_add(1, Ordering::Relaxed);
-            }
-            self.buffer.push(key, out);
+            capture::capture(event, out);
+            self.buffer.push(0, out);
         };
-        let pushed = SCRATCH.try_with(|cell| match cell.try_borrow_mut() {
-            Ok(mut guard) => {
-                let (scratch, out) = &mut *guard;
-                push(scratch, out);
+        let pushed = CAPTURE.try_with(|cell| match cell.try_borrow_mut() {
+            Ok(mut out) => {
+                push(&mut out);
                 true
             }
             Err(_) => false,
         });
         if pushed != Ok(true) {
-            // Re-entered from a `Display` impl, or during thread teardown: fresh buffers.
-            push(&mut Scratch::new(), &mut Vec::new());
+            // Re-entered from a `Display` impl, or during thread teardown: a fresh buffer.
+            push(&mut Vec::new());
         }
     }
 }

@@ -100,6 +100,16 @@ impl Shipper for Fake {
     }
 }
 
+/// Ships records as they were pushed.
+struct Verbatim;
+
+impl Prepare for Verbatim {
+    fn prepare(&mut self, key: u32, pushed: &[u8], batch: &mut Entries) -> bool {
+        batch.push(key, pushed);
+        false
+    }
+}
+
 /// Notices as the fake collector recognises them.
 fn notice() -> Notice {
     Box::new(|text, out| {
@@ -110,7 +120,7 @@ fn notice() -> Notice {
 
 /// A buffer in front of `fake`.
 fn spawn(settings: Buffering, fake: &Fake) -> Buffer {
-    Buffer::spawn("t", settings, fake.clone(), notice()).unwrap()
+    Buffer::spawn("t", settings, fake.clone(), Verbatim, notice()).unwrap()
 }
 
 fn settings() -> Buffering {

@@ -565,7 +565,10 @@ pub fn read_answer(
     retry_after: Option<Duration>,
     entries: usize,
 ) -> Answer {
-    let reason = || format!("HTTP {status}: {}", reason_text(body));
+    let reason = || match reason_text(body) {
+        text if text.is_empty() => format!("HTTP {status} (no reason given)"),
+        text => format!("HTTP {status}: {text}"),
+    };
     match status {
         200..=299 => match format {
             HttpFormat::Elasticsearch { .. } => read_bulk_answer(body, entries),

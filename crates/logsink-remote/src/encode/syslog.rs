@@ -491,6 +491,11 @@ fn sd_name(text: &str) -> String {
 
 /// Appends the SD-NAME made of `text` (see [`sd_name`]) without allocating.
 fn push_sd_name(text: &str, out: &mut Vec<u8>) {
+    if (1..=32).contains(&text.len()) && text.chars().all(sd_name_char) {
+        // The usual case (`request_id`, `target`, a field's key): taken as it is.
+        out.extend_from_slice(text.as_bytes());
+        return;
+    }
     let start = out.len();
     out.extend(
         text.chars()
@@ -504,12 +509,15 @@ fn push_sd_name(text: &str, out: &mut Vec<u8>) {
 
 /// Appends a PARAM-VALUE with `"`, `\` and `]` escaped by a backslash (RFC 5424, 6.3.3).
 fn sd_escape(value: &[u8], out: &mut Vec<u8>) {
-    for &b in value {
+    let mut start = 0;
+    for (i, &b) in value.iter().enumerate() {
         if matches!(b, b'"' | b'\\' | b']') {
+            out.extend_from_slice(&value[start..i]);
             out.push(b'\\');
+            start = i;
         }
-        out.push(b);
     }
+    out.extend_from_slice(&value[start..]);
 }
 
 #[cfg(test)]

@@ -212,6 +212,13 @@ fn statuses_decide_between_retry_and_reject() {
             after
         }
     );
+    assert_eq!(
+        read_answer(&f, 503, b" \n", None, 1),
+        Answer::Retry {
+            reason: "HTTP 503 (no reason given)".into(),
+            after: None
+        }
+    );
     for status in [408, 500, 502, 503, 504] {
         assert!(
             matches!(read_answer(&f, status, b"", None, 1), Answer::Retry { .. }),
