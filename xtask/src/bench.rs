@@ -3,19 +3,27 @@
 //!
 //! - `logcore`'s `core` bench, given every argument but `--records`;
 //! - `perfmon`'s `metrics` bench: timers, histograms from 1, 2 and 4 threads, counters;
+//! - `logsink-remote`'s `remote` bench (alone: `cargo xtask bench remote`): delivery to a real rsyslog against syslog-ng's
+//!   `loggen`, rows into a real ClickHouse, the caller's cost with a remote sink (it installs
+//!   the collectors, and unpacks `loggen`, when missing);
 //! - `peer-bench all`: the file loggers compared, each in its own process, on
 //!   `--records N` records (default 1,000,000) at 1, 2 and 4 threads.
 
-use crate::cmd;
+use crate::{cmd, tools};
 
 const PEER_RECORDS: &str = "1000000";
 
 pub(crate) fn run(args: &[String]) -> Result<(), String> {
+    if args.first().is_some_and(|a| a == "remote") {
+        // `cargo xtask bench remote`: the remote sinks' part alone.
+        return remote();
+    }
     let (records, core_args) = split_records(args)?;
     let mut command = cmd::cargo(["bench", "--package", "logcore", "--bench", "core", "--"]);
     command.args(core_args);
     cmd::run(command)?;
     cmd::run(cmd::cargo(["bench", "--package", "perfmon", "--bench", "metrics"]))?;
+    remote()?;
     let mut command = cmd::cargo(["run", "--release", "--package", "peer-bench", "--", "all"]);
     command
         .args(["--records", records.as_deref().unwrap_or(PEER_RECORDS)])
@@ -23,6 +31,15 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     cmd::run(command)?;
     eprintln!("\nxtask bench: tables written under target/bench/");
     Ok(())
+}
+
+/// The remote sinks' bench, after installing the collectors and unpacking `loggen`.
+fn remote() -> Result<(), String> {
+    tools::install_collectors()?;
+    let loggen = tools::loggen()?;
+    let mut remote = cmd::cargo(["bench", "--package", "logsink-remote", "--bench", "remote"]);
+    remote.env("LOGGEN_ROOT", loggen);
+    cmd::run(remote)
 }
 
 /// Takes `--records N` (for the peer comparison) out of `args`; the rest go to `logcore`'s

@@ -1,5 +1,6 @@
-//! `cargo xtask demo`: the console demo, the file sink's demo and the performance monitoring
-//! demo, with the terminal handed straight to them so that colour shows.
+//! `cargo xtask demo`: the console demo, the file sink's demo, the remote sinks' demo (with
+//! collectors played in-process) and the performance monitoring demo, with the terminal
+//! handed straight to them so that colour shows.
 
 use crate::cmd;
 
@@ -15,6 +16,15 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
         "logsink-file",
         "--example",
         "files",
+    ]))?;
+    eprintln!("\nxtask demo: shipping to central collectors (logsink-remote)\n");
+    cmd::run(cmd::cargo([
+        "run",
+        "--quiet",
+        "--package",
+        "logsink-remote",
+        "--example",
+        "ship",
     ]))?;
     eprintln!("\nxtask demo: performance monitoring and the GPU probe (perfmon, gpumon)\n");
     cmd::run(cmd::cargo([

@@ -1,6 +1,7 @@
 //! The outside programs tests check our output with, installed when missing: a Python
 //! virtual environment under `target/test-python` with `xtask/python-requirements.txt`, and
-//! the collectors the remote-sink tests start (rsyslog and ClickHouse, from Debian's packages).
+//! the collectors the remote-sink tests start (rsyslog and ClickHouse, from Debian's packages),
+//! and for `cargo xtask bench` syslog-ng's `loggen`.
 //!
 //! Under `CI` a tool that cannot be installed fails the run; elsewhere a warning says which
 //! tests will report themselves skipped.
@@ -66,7 +67,7 @@ fn installed(program: &str) -> bool {
 
 /// Installs the missing collectors from the Debian packages with apt-get (as root, or through
 /// `sudo -n`).
-fn install_collectors() -> Result<(), String> {
+pub(crate) fn install_collectors() -> Result<(), String> {
     let missing: Vec<&str> = COLLECTORS
         .iter()
         .filter(|(program, _)| !installed(program))
@@ -79,30 +80,88 @@ fn install_collectors() -> Result<(), String> {
         "xtask test: installing {} (the remote-sink tests run them)",
         missing.join(", ")
     );
-    // SAFETY: geteuid has no preconditions.
-    let root = unsafe { libc::geteuid() } == 0;
-    let apt = |args: &[&str]| {
-        let mut c = if root {
-            Command::new("apt-get")
-        } else {
-            let mut c = Command::new("sudo");
-            c.args(["-n", "apt-get"]);
-            c
-        };
-        c.args(args).env("DEBIAN_FRONTEND", "noninteractive");
-        c
-    };
-    let mut install_args = vec!["install", "-y", "--no-install-recommends"];
-    install_args.extend(&missing);
-    if cmd::run(apt(&install_args)).is_err() {
-        // The package lists may be missing or stale on a fresh machine.
-        cmd::run(apt(&["update"]))?;
-        cmd::run(apt(&install_args))?;
-    }
+    apt_install(&missing)?;
     match COLLECTORS.iter().find(|(program, _)| !installed(program)) {
         None => Ok(()),
         Some((program, package)) => Err(format!("{program} is still missing after installing {package}")),
     }
+}
+
+/// `apt-get` as root, or through `sudo -n`.
+fn apt(args: &[&str]) -> Command {
+    // SAFETY: geteuid has no preconditions.
+    let root = unsafe { libc::geteuid() } == 0;
+    let mut c = if root {
+        Command::new("apt-get")
+    } else {
+        let mut c = Command::new("sudo");
+        c.args(["-n", "apt-get"]);
+        c
+    };
+    c.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+    c
+}
+
+/// Installs Debian `packages`, updating the package lists first if the install fails (they may
+/// be missing or stale on a fresh machine).
+fn apt_install(packages: &[&str]) -> Result<(), String> {
+    let mut install_args = vec!["install", "-y", "--no-install-recommends"];
+    install_args.extend(packages);
+    if cmd::run(apt(&install_args)).is_err() {
+        cmd::run(apt(&["update"]))?;
+        cmd::run(apt(&install_args))?;
+    }
+    Ok(())
+}
+
+/// syslog-ng's `loggen`, the remote benchmark's peer: the `syslog-ng-core` package unpacked
+/// under `target/peers/syslog-ng` (not installed: it conflicts with rsyslog, which the same
+/// benchmark runs). Returns the directory it was unpacked in.
+pub(crate) fn loggen() -> Result<PathBuf, String> {
+    let dir = cmd::root().join("target/peers/syslog-ng");
+    let runs = || {
+        let mut version = loggen_command(&dir);
+        version.arg("--help");
+        version.output().is_ok_and(|out| out.status.success())
+    };
+    if runs() {
+        return Ok(dir);
+    }
+    let download = cmd::root().join("target/peers/download");
+    std::fs::create_dir_all(&download).map_err(|e| format!("{}: {e}", download.display()))?;
+    let mut fetch = Command::new("apt-get");
+    fetch.args(["download", "syslog-ng-core"]).current_dir(&download);
+    if cmd::run(fetch).is_err() {
+        cmd::run(apt(&["update"]))?;
+        let mut again = Command::new("apt-get");
+        again.args(["download", "syslog-ng-core"]).current_dir(&download);
+        cmd::run(again)?;
+    }
+    let deb = std::fs::read_dir(&download)
+        .map_err(|e| format!("{}: {e}", download.display()))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .find(|p| p.extension().is_some_and(|x| x == "deb"))
+        .ok_or("apt-get download syslog-ng-core left no .deb")?;
+    let mut unpack = Command::new("dpkg-deb");
+    unpack.arg("-x").arg(&deb).arg(&dir);
+    cmd::run(unpack)?;
+    if !runs() {
+        // Its shared libraries come with most systems; install them if they did not.
+        apt_install(&["libglib2.0-0", "libssl3", "libpcre2-8-0"])?;
+    }
+    if runs() {
+        Ok(dir)
+    } else {
+        Err(format!("{}/usr/bin/loggen does not run", dir.display()))
+    }
+}
+
+/// `loggen` from the package unpacked in `dir`, with its libraries and plugins found there.
+pub(crate) fn loggen_command(dir: &std::path::Path) -> Command {
+    let mut c = Command::new(dir.join("usr/bin/loggen"));
+    c.env("LD_LIBRARY_PATH", dir.join("usr/lib/syslog-ng"))
+        .env("SYSLOGNG_PREFIX", dir.join("usr"));
+    c
 }
 
 /// [`install_collectors`], or under `CI` its error; elsewhere a warning (the tests that need a

@@ -61,6 +61,16 @@ pub struct Rsyslog {
 impl Rsyslog {
     /// Starts one, or returns `None` (after saying so) when rsyslog is not installed.
     pub fn start() -> Option<Rsyslog> {
+        Self::start_with(false)
+    }
+
+    /// Starts one that writes only each message's text, one per line, without parsing the
+    /// structured data: the lighter setup a throughput benchmark wants.
+    pub fn start_plain() -> Option<Rsyslog> {
+        Self::start_with(true)
+    }
+
+    fn start_with(plain: bool) -> Option<Rsyslog> {
         let binary = require_tool("rsyslogd", INSTALL_HINT)?;
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
@@ -88,17 +98,27 @@ template(name="json" type="list" option.jsonf="on") {{
   property(outname="input" name="inputname" format="jsonf")
   property(outname="protocol" name="protocol-version" format="jsonf")
 }}
+template(name="plain" type="string" string="%msg%\n")
 ruleset(name="collect") {{
-  action(type="mmpstrucdata")
-  action(type="omfile" file="{out}" template="json")
+{actions}
 }}
 input(type="imudp" address="127.0.0.1" port="{udp_port}" ruleset="collect")
 input(type="imtcp" address="127.0.0.1" port="{tcp_port}" ruleset="collect")
 input(type="imuxsock" Socket="{socket}" ruleset="collect")
 "#,
                 work = d.join("work").display(),
-                out = out.display(),
                 socket = socket.display(),
+                actions = if plain {
+                    format!(
+                        "  action(type=\"omfile\" file=\"{}\" template=\"plain\")",
+                        out.display()
+                    )
+                } else {
+                    format!(
+                        "  action(type=\"mmpstrucdata\")\n  action(type=\"omfile\" file=\"{}\" template=\"json\")",
+                        out.display()
+                    )
+                },
             ),
         )
         .unwrap();
@@ -144,6 +164,11 @@ input(type="imuxsock" Socket="{socket}" ruleset="collect")
             let _ = child.kill();
             let _ = child.wait();
         }
+    }
+
+    /// The file rsyslog writes its output to.
+    pub fn output(&self) -> &Path {
+        &self.out
     }
 
     /// Every message rsyslog wrote so far, parsed.
