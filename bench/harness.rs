@@ -48,6 +48,19 @@ pub fn samples(per_sample: u64, run: &mut impl FnMut(u64), now_ns: impl Fn() -> 
     samples
 }
 
+/// `1234567.8` as `1,234,568`: rates in the tables.
+pub fn group_digits(value: f64) -> String {
+    let digits = format!("{:.0}", value.max(0.0));
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Wall-clock nanoseconds since the first call.
 pub fn wall_ns() -> f64 {
     static START: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();

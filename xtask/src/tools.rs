@@ -129,13 +129,15 @@ pub(crate) fn loggen() -> Result<PathBuf, String> {
     }
     let download = cmd::root().join("target/peers/download");
     std::fs::create_dir_all(&download).map_err(|e| format!("{}: {e}", download.display()))?;
-    let mut fetch = Command::new("apt-get");
-    fetch.args(["download", "syslog-ng-core"]).current_dir(&download);
-    if cmd::run(fetch).is_err() {
+    let fetch = || {
+        let mut c = Command::new("apt-get");
+        c.args(["download", "syslog-ng-core"]).current_dir(&download);
+        c
+    };
+    if cmd::run(fetch()).is_err() {
+        // The package lists may be missing or stale on a fresh machine.
         cmd::run(apt(&["update"]))?;
-        let mut again = Command::new("apt-get");
-        again.args(["download", "syslog-ng-core"]).current_dir(&download);
-        cmd::run(again)?;
+        cmd::run(fetch())?;
     }
     let deb = std::fs::read_dir(&download)
         .map_err(|e| format!("{}: {e}", download.display()))?
@@ -157,7 +159,7 @@ pub(crate) fn loggen() -> Result<PathBuf, String> {
 }
 
 /// `loggen` from the package unpacked in `dir`, with its libraries and plugins found there.
-pub(crate) fn loggen_command(dir: &std::path::Path) -> Command {
+fn loggen_command(dir: &std::path::Path) -> Command {
     let mut c = Command::new(dir.join("usr/bin/loggen"));
     c.env("LD_LIBRARY_PATH", dir.join("usr/lib/syslog-ng"))
         .env("SYSLOGNG_PREFIX", dir.join("usr"));

@@ -11,6 +11,9 @@ mod compare;
 mod harness;
 mod peers;
 mod report;
+/// The micro-benchmark harness the workspace's benches share (for its number formatting).
+#[path = "../../harness.rs"]
+mod shared;
 mod workload;
 
 use std::fs;

@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use crate::Outcome;
 use crate::compare::Missing;
 use crate::peers::Logger;
+use crate::shared::group_digits;
 
 /// `ours` must log its median call in at most this share of the best peer's.
 const P50_VS_BEST: f64 = 0.5;
@@ -270,19 +271,6 @@ fn rate(rps: f64) -> String {
 
 fn megabytes(kb: u64) -> f64 {
     kb as f64 / 1024.0
-}
-
-/// `1234567.8` as `1,234,568`.
-fn group_digits(value: f64) -> String {
-    let digits = format!("{:.0}", value.max(0.0));
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[cfg(test)]

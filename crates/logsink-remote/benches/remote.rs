@@ -121,25 +121,23 @@ fn rate(n: u64, took: Duration) -> f64 {
     n as f64 / took.as_secs_f64()
 }
 
-fn thousands(v: f64) -> String {
-    let digits = format!("{:.0}", v);
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+/// Our syslog sink to `rsyslog` over TCP, with the defaults.
+fn syslog_sink(rsyslog: &Rsyslog) -> RemoteSink {
+    SyslogSink::builder(SyslogTransport::Tcp(format!("127.0.0.1:{}", rsyslog.tcp_port)))
+        .build()
+        .expect("syslog sink")
+}
+
+/// Our HTTP sink to `server`'s table `logs`, with the defaults.
+fn clickhouse_sink(server: &ClickHouse) -> RemoteSink {
+    HttpSink::builder(&server.url(), HttpFormat::ClickHouse { table: "logs".into() })
+        .build()
+        .expect("http sink")
 }
 
 /// One trial of our syslog sink: records per second until rsyslog wrote the last one.
 fn syslog_trial(rsyslog: &Rsyslog, lines: &mut Lines) -> f64 {
-    let sink = Arc::new(
-        SyslogSink::builder(SyslogTransport::Tcp(format!("127.0.0.1:{}", rsyslog.tcp_port)))
-            .build()
-            .expect("syslog sink"),
-    );
+    let sink = Arc::new(syslog_sink(rsyslog));
     logcore::add_sink("syslog", Arc::clone(&sink), SinkOptions::default()).expect("add");
     let base = lines.update();
     let start = Instant::now();
@@ -221,11 +219,7 @@ fn typical_frame() -> (usize, String) {
 /// One trial into ClickHouse: rows per second until the last insert was acknowledged.
 fn clickhouse_trial(server: &ClickHouse) -> f64 {
     server.query("TRUNCATE TABLE logs");
-    let sink = Arc::new(
-        HttpSink::builder(&server.url(), HttpFormat::ClickHouse { table: "logs".into() })
-            .build()
-            .expect("http sink"),
-    );
+    let sink = Arc::new(clickhouse_sink(server));
     logcore::add_sink("clickhouse", Arc::clone(&sink), SinkOptions::default()).expect("add");
     let start = Instant::now();
     produce(&sink, CLICKHOUSE_ROWS);
@@ -332,7 +326,7 @@ fn syslog_part(rsyslog: &Rsyslog) -> String {
         "| sender (own cores), to the same rsyslog (own cores) over TCP | records/s delivered (median of {TRIALS}) | bytes per message |\n\
          |---|---:|---:|\n\
          | `logsink-remote` syslog sink (RFC 5424, TCP) | {} | {size} |\n",
-        thousands(ours)
+        harness::group_digits(ours)
     );
     let verdict = if theirs.is_empty() {
         table.push_str("| syslog-ng `loggen` | not run: LOGGEN_ROOT is not set | - |\n");
@@ -341,7 +335,7 @@ fn syslog_part(rsyslog: &Rsyslog) -> String {
         let loggen = median(&mut theirs);
         table.push_str(&format!(
             "| syslog-ng `loggen` (syslog-protocol, TCP, the same structured data) | {} | {size} or more |\n",
-            thousands(loggen)
+            harness::group_digits(loggen)
         ));
         let ratio = ours / loggen;
         format!("{} ({ratio:.2}x)", if ratio >= 1.0 { "met" } else { "**missed**" })
@@ -358,7 +352,7 @@ fn clickhouse_part(clickhouse: &ClickHouse) -> String {
         "| into ClickHouse, default batching | rows/s delivered (median of {TRIALS}) | target | met |\n\
          |---|---:|---:|:---:|\n\
          | `logsink-remote` HTTP sink, JSONEachRow | {} | >= 200,000 | {} |\n\n",
-        thousands(rows),
+        harness::group_digits(rows),
         if rows >= 200_000.0 { "yes" } else { "**no**" }
     )
 }
@@ -373,19 +367,11 @@ fn caller_part(rsyslog: &Rsyslog, clickhouse: &ClickHouse) -> String {
         ("file sink alone", None),
         (
             "file sink + syslog sink (TCP to rsyslog)",
-            Some(Box::new(|| {
-                SyslogSink::builder(SyslogTransport::Tcp(format!("127.0.0.1:{}", rsyslog.tcp_port)))
-                    .build()
-                    .expect("syslog sink")
-            })),
+            Some(Box::new(|| syslog_sink(rsyslog))),
         ),
         (
             "file sink + ClickHouse sink (HTTP)",
-            Some(Box::new(|| {
-                HttpSink::builder(&clickhouse.url(), HttpFormat::ClickHouse { table: "logs".into() })
-                    .build()
-                    .expect("http sink")
-            })),
+            Some(Box::new(|| clickhouse_sink(clickhouse))),
         ),
     ];
     // Per configuration: each round's sorted times.

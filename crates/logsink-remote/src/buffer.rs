@@ -30,14 +30,13 @@ pub(crate) trait Shipper: Send + 'static {
 
 /// Turns records as callers pushed them into entries for the collector, on the worker.
 pub(crate) trait Prepare: Send + 'static {
-    /// Appends the entry for one pushed record (with the key it was pushed with) to `batch`;
-    /// returns whether the entry was cut short.
-    fn prepare(&mut self, key: u32, pushed: &[u8], batch: &mut Entries) -> bool;
-}
+    /// Appends the entry for one pushed record to `batch`; returns whether the entry was cut
+    /// short.
+    fn prepare(&mut self, pushed: &[u8], batch: &mut Entries) -> bool;
 
-/// Encodes a line the sink itself sends to the collector (how many records were dropped);
-/// returns the entry's key.
-pub(crate) type Notice = Box<dyn Fn(&str, &mut Vec<u8>) -> u32 + Send>;
+    /// Appends a line from the sink itself (how many records were dropped) to `batch`.
+    fn notice(&mut self, text: &str, batch: &mut Entries);
+}
 
 /// Limits of a remote sink's buffer and batches, and its retry timing.
 ///
@@ -115,9 +114,16 @@ impl Buffering {
         }
     }
 
-    /// Whether a chunk of `records` and `bytes` is a full batch.
-    fn full(&self, records: usize, bytes: usize) -> bool {
-        records >= self.batch_records || bytes >= self.batch_bytes
+    /// Whether `chunk` is a full batch.
+    fn full(&self, chunk: &Entries) -> bool {
+        chunk.len() >= self.batch_records || chunk.total_bytes() >= self.batch_bytes
+    }
+
+    /// An empty chunk with room for a whole batch, so that callers do not copy a growing chunk
+    /// under the lock (pages are only touched as records arrive, and chunks are reused).
+    fn chunk(&self) -> Entries {
+        let bytes = self.batch_bytes.min(self.capacity_bytes).min(16 << 20);
+        Entries::with_capacity(bytes, self.batch_records.min(bytes / 64 + 1))
     }
 }
 
@@ -151,43 +157,6 @@ pub(crate) struct Snapshot {
     pub(crate) bytes: u64,
 }
 
-struct Chunk {
-    bytes: Vec<u8>,
-    // (end offset, key) per record.
-    ends: Vec<(u32, u32)>,
-}
-
-impl Chunk {
-    fn new(settings: &Buffering) -> Self {
-        // Room for a whole batch, so that callers do not copy a growing chunk under the lock
-        // (pages are only touched as records arrive, and chunks are reused).
-        let bytes = settings.batch_bytes.min(settings.capacity_bytes).min(16 << 20);
-        Chunk {
-            bytes: Vec::with_capacity(bytes),
-            ends: Vec::with_capacity(settings.batch_records.min(bytes / 64 + 1)),
-        }
-    }
-
-    fn records(&self) -> u64 {
-        self.ends.len() as u64
-    }
-
-    /// The records in order, with their keys.
-    fn iter(&self) -> impl Iterator<Item = (u32, &[u8])> + '_ {
-        let mut start = 0;
-        self.ends.iter().map(move |&(end, key)| {
-            let record = &self.bytes[start..end as usize];
-            start = end as usize;
-            (key, record)
-        })
-    }
-
-    fn clear(&mut self) {
-        self.bytes.clear();
-        self.ends.clear();
-    }
-}
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Phase {
     /// No batch in flight.
@@ -201,8 +170,9 @@ enum Phase {
 }
 
 struct State {
-    chunks: VecDeque<Chunk>,
-    free: Vec<Chunk>,
+    // Each chunk is one batch, the oldest first.
+    chunks: VecDeque<Entries>,
+    free: Vec<Entries>,
     queued_records: u64,
     queued_bytes: usize,
     oldest_at: Option<Instant>,
@@ -263,7 +233,6 @@ impl Buffer {
         settings: Buffering,
         shipper: impl Shipper,
         prepare: impl Prepare,
-        notice: Notice,
     ) -> std::io::Result<Buffer> {
         let shared = Arc::new(Shared {
             state: Mutex::new(State {
@@ -293,7 +262,7 @@ impl Buffer {
         let worker = Arc::clone(&shared);
         let handle = thread::Builder::new()
             .name(format!("logsink-{name}"))
-            .spawn(move || run(&worker, shipper, prepare, notice))?;
+            .spawn(move || run(&worker, shipper, prepare))?;
         Ok(Buffer {
             shared,
             worker: Mutex::new(Some(handle)),
@@ -311,7 +280,7 @@ impl Buffer {
 
     /// Takes one record. Never waits for the network: when the buffer is full the
     /// oldest records are dropped and counted.
-    pub(crate) fn push(&self, key: u32, record: &[u8]) {
+    pub(crate) fn push(&self, record: &[u8]) {
         let shared = &*self.shared;
         let settings = &shared.settings;
         let mut st = shared.state.lock();
@@ -338,29 +307,24 @@ impl Buffer {
             let Some(mut oldest) = st.chunks.pop_front() else {
                 break;
             };
-            let (records, bytes) = (oldest.records(), oldest.bytes.len());
+            let (records, bytes) = (oldest.len() as u64, oldest.total_bytes());
             st.queued_records -= records;
             st.queued_bytes -= bytes;
             shared.drop_records(&mut st, records);
             oldest.clear();
             st.free.push(oldest);
         }
-        let needs_chunk = match st.chunks.back() {
-            None => true,
-            Some(back) => {
-                !back.ends.is_empty()
-                    && (back.ends.len() >= settings.batch_records || back.bytes.len() + n > settings.batch_bytes)
-            }
-        };
+        // A new chunk when the last is full or this record would take it past the batch bytes.
+        let needs_chunk = st.chunks.back().is_none_or(|back| {
+            !back.is_empty() && (settings.full(back) || back.total_bytes() + n > settings.batch_bytes)
+        });
         if needs_chunk {
-            let chunk = st.free.pop().unwrap_or_else(|| Chunk::new(settings));
+            let chunk = st.free.pop().unwrap_or_else(|| settings.chunk());
             st.chunks.push_back(chunk);
         }
         let back = st.chunks.back_mut().expect("a chunk was just ensured");
-        back.bytes.extend_from_slice(record);
-        let end = u32::try_from(back.bytes.len()).unwrap_or(u32::MAX);
-        back.ends.push((end, key));
-        let full = settings.full(back.ends.len(), back.bytes.len());
+        back.push(0, record);
+        let full = settings.full(back);
         st.queued_records += 1;
         st.queued_bytes += n;
         if st.oldest_at.is_none() {
@@ -448,9 +412,8 @@ fn deadline_after(timeout: Duration) -> Instant {
 }
 
 /// The worker thread: batches, ships, retries; counts what is left when it stops.
-fn run(shared: &Shared, mut shipper: impl Shipper, prepare: impl Prepare, notice: Notice) {
+fn run(shared: &Shared, mut shipper: impl Shipper, prepare: impl Prepare) {
     let mut worker = Worker {
-        notice,
         shared,
         prepare,
         pushed: None,
@@ -490,13 +453,12 @@ struct Worker<'a, P> {
     shared: &'a Shared,
     prepare: P,
     // The batch as callers pushed it...
-    pushed: Option<Chunk>,
+    pushed: Option<Entries>,
     // ...and as the collector gets them.
     batch: Entries,
     failures: u32,
     down_since: Option<Instant>,
     last_notice: Option<Instant>,
-    notice: Notice,
     rng: Jitter,
 }
 
@@ -526,11 +488,7 @@ impl<P: Prepare> Worker<'_, P> {
                 continue;
             }
             let due_at = st.oldest_at.map(|at| at + s.batch_age);
-            let front_full = st.chunks.len() > 1
-                || st
-                    .chunks
-                    .front()
-                    .is_some_and(|front| s.full(front.ends.len(), front.bytes.len()));
+            let front_full = st.chunks.len() > 1 || st.chunks.front().is_some_and(|front| s.full(front));
             let due = front_full
                 || st.flush_requested
                 || st.stop_at.is_some()
@@ -556,7 +514,7 @@ impl<P: Prepare> Worker<'_, P> {
             .chunks
             .pop_front()
             .expect("a batch is due only when records are queued");
-        let (records, bytes) = (chunk.records(), chunk.bytes.len());
+        let (records, bytes) = (chunk.len() as u64, chunk.total_bytes());
         st.queued_records -= records;
         st.queued_bytes -= bytes;
         st.oldest_at = (st.queued_records > 0).then(Instant::now);
@@ -575,8 +533,8 @@ impl<P: Prepare> Worker<'_, P> {
         let Some(mut chunk) = self.pushed.take() else {
             return;
         };
-        for (key, pushed) in chunk.iter() {
-            truncated += u64::from(self.prepare.prepare(key, pushed, &mut self.batch));
+        for (_, pushed) in chunk.iter() {
+            truncated += u64::from(self.prepare.prepare(pushed, &mut self.batch));
         }
         add(&self.shared.counters.truncated, truncated);
         chunk.clear();
@@ -766,10 +724,8 @@ impl<P: Prepare> Worker<'_, P> {
             return;
         }
         self.last_notice = Some(Instant::now());
-        let mut entry = Vec::new();
-        let key = (self.notice)(&text, &mut entry);
         let mut notice = Entries::default();
-        notice.push(key, &entry);
+        self.prepare.notice(&text, &mut notice);
         if shipper.ship(&notice) == Answer::Delivered {
             add(&shared.counters.notices, 1);
         }

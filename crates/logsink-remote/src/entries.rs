@@ -17,6 +17,14 @@ pub struct Entries {
 }
 
 impl Entries {
+    /// An empty batch with room for `bytes` bytes in `entries` entries.
+    pub fn with_capacity(bytes: usize, entries: usize) -> Self {
+        Entries {
+            bytes: Vec::with_capacity(bytes),
+            ends: Vec::with_capacity(entries),
+        }
+    }
+
     /// Appends one entry.
     pub fn push(&mut self, key: u32, entry: &[u8]) {
         self.bytes.extend_from_slice(entry);

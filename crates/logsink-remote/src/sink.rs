@@ -14,31 +14,10 @@ use crate::buffer::{Buffer, Buffering, Prepare};
 use crate::{Entries, HttpEncoder, Scratch, SyslogEncoder, capture};
 
 /// How records are encoded for the collector.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub(crate) enum Encoder {
     Syslog(SyslogEncoder),
     Http(HttpEncoder),
-}
-
-impl Encoder {
-    /// Appends the entry for `event`; returns its key and whether it was cut short.
-    pub(crate) fn encode(&self, event: &Event<'_>, out: &mut Vec<u8>, scratch: &mut Scratch) -> (u32, bool) {
-        match self {
-            Encoder::Syslog(e) => (0, e.encode(event, out, scratch)),
-            Encoder::Http(e) => (e.encode(event, out, scratch), false),
-        }
-    }
-
-    /// A WARNING record from the sink itself (target `logsink_remote`), for the collector.
-    fn notice(&self, text: &str, out: &mut Vec<u8>) -> u32 {
-        let event = Event::new(
-            logfmt::Timestamp::now(),
-            logfmt::Level::Warning,
-            "logsink_remote",
-            &text,
-        );
-        self.encode(&event, out, &mut Scratch::new()).0
-    }
 }
 
 /// Encodes captured records on the worker, with the worker's own scratch space.
@@ -48,21 +27,37 @@ struct Encoding {
     out: Vec<u8>,
 }
 
-impl Prepare for Encoding {
-    fn prepare(&mut self, _key: u32, pushed: &[u8], batch: &mut Entries) -> bool {
-        let Encoding { encoder, scratch, out } = self;
-        out.clear();
-        let encoded = capture::replay(pushed, |event| encoder.encode(event, out, scratch));
-        let (key, truncated) = encoded.unwrap_or_else(|| {
-            // Cannot happen: the bytes come from `capture`. Should it, the collector hears of it.
-            out.clear();
-            (
-                encoder.notice("logsink-remote: a record could not be read back", out),
-                false,
-            )
-        });
-        batch.push(key, out);
+impl Encoding {
+    /// Appends the entry for `event` to `batch`; returns whether it was cut short.
+    fn encode(&mut self, event: &Event<'_>, batch: &mut Entries) -> bool {
+        self.out.clear();
+        let (key, truncated) = match &self.encoder {
+            Encoder::Syslog(e) => (0, e.encode(event, &mut self.out, &mut self.scratch)),
+            Encoder::Http(e) => (e.encode(event, &mut self.out, &mut self.scratch), false),
+        };
+        batch.push(key, &self.out);
         truncated
+    }
+}
+
+impl Prepare for Encoding {
+    fn prepare(&mut self, pushed: &[u8], batch: &mut Entries) -> bool {
+        capture::replay(pushed, |event| self.encode(event, batch)).unwrap_or_else(|| {
+            // Cannot happen: the bytes come from `capture`. Should it, the collector hears of it.
+            self.notice("logsink-remote: a record could not be read back", batch);
+            false
+        })
+    }
+
+    /// A WARNING record from the sink itself (target `logsink_remote`).
+    fn notice(&mut self, text: &str, batch: &mut Entries) {
+        let event = Event::new(
+            logfmt::Timestamp::now(),
+            logfmt::Level::Warning,
+            "logsink_remote",
+            &text,
+        );
+        self.encode(&event, batch);
     }
 }
 
@@ -90,7 +85,8 @@ thread_local! {
 /// name (`logcore::add_sink`, or `LoggerBuilder::sink`).
 ///
 /// A log call copies the record's parts (the message rendered) into a bounded buffer: it never
-/// waits for the network, and the encoding for the collector happens on the sink's worker. [`Sink::stats`] reports `sent`, `delivered`, `retried`, `dropped`, `rejected` and
+/// waits for the network, and the encoding for the collector happens on the sink's worker.
+/// [`Sink::stats`] reports `sent`, `delivered`, `retried`, `dropped`, `rejected` and
 /// `buffered_bytes` in its `extra` counters, with the last error; `sent = delivered + dropped +
 /// rejected` once the buffer is empty.
 pub struct RemoteSink {
@@ -107,14 +103,12 @@ impl RemoteSink {
         buffering: Buffering,
         shipper: impl crate::buffer::Shipper,
     ) -> std::io::Result<RemoteSink> {
-        let for_notices = encoder.clone();
-        let notice = Box::new(move |text: &str, out: &mut Vec<u8>| for_notices.notice(text, out));
         let encoding = Encoding {
             encoder,
             scratch: Scratch::new(),
             out: Vec::with_capacity(1024),
         };
-        let buffer = Buffer::spawn(&kind, buffering, shipper, encoding, notice)?;
+        let buffer = Buffer::spawn(&kind, buffering, shipper, encoding)?;
         Ok(RemoteSink {
             kind,
             destination,
@@ -135,7 +129,7 @@ impl RemoteSink {
         let push = |out: &mut Vec<u8>| {
             out.clear();
             capture::capture(event, out);
-            self.buffer.push(0, out);
+            self.buffer.push(out);
         };
         let pushed = CAPTURE.try_with(|cell| match cell.try_borrow_mut() {
             Ok(mut out) => {

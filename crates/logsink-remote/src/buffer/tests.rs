@@ -104,23 +104,20 @@ impl Shipper for Fake {
 struct Verbatim;
 
 impl Prepare for Verbatim {
-    fn prepare(&mut self, key: u32, pushed: &[u8], batch: &mut Entries) -> bool {
-        batch.push(key, pushed);
+    fn prepare(&mut self, pushed: &[u8], batch: &mut Entries) -> bool {
+        batch.push(0, pushed);
         false
     }
-}
 
-/// Notices as the fake collector recognises them.
-fn notice() -> Notice {
-    Box::new(|text, out| {
-        out.extend_from_slice(format!("NOTICE {text}").as_bytes());
-        0
-    })
+    /// Notices as the fake collector recognises them.
+    fn notice(&mut self, text: &str, batch: &mut Entries) {
+        batch.push(0, format!("NOTICE {text}").as_bytes());
+    }
 }
 
 /// A buffer in front of `fake`.
 fn spawn(settings: Buffering, fake: &Fake) -> Buffer {
-    Buffer::spawn("t", settings, fake.clone(), Verbatim, notice()).unwrap()
+    Buffer::spawn("t", settings, fake.clone(), Verbatim).unwrap()
 }
 
 fn settings() -> Buffering {
@@ -174,7 +171,7 @@ fn every_record_is_delivered_once_in_order() {
     };
     let buffer = spawn(roomy, &fake);
     for i in 0..1000 {
-        buffer.push(0, &record(i));
+        buffer.push(&record(i));
     }
     assert!(buffer.flush(Duration::from_secs(5)));
     let got: Vec<usize> = fake.received().iter().map(|t| number(t)).collect();
@@ -188,7 +185,7 @@ fn every_record_is_delivered_once_in_order() {
 fn a_partly_filled_batch_goes_out_after_its_age() {
     let fake = Fake::new(Mode::Accept);
     let buffer = spawn(settings(), &fake);
-    buffer.push(0, &record(1));
+    buffer.push(&record(1));
     let start = Instant::now();
     while fake.received().is_empty() {
         assert!(
@@ -204,11 +201,11 @@ fn a_full_buffer_drops_the_oldest_and_counts_exactly() {
     let fake = Fake::new(Mode::Down);
     let buffer = spawn(settings(), &fake);
     let total = 5000;
-    buffer.push(0, &record(0));
+    buffer.push(&record(0));
     assert!(!buffer.flush(Duration::from_millis(1)));
     eventually("a failed attempt", || counters(&buffer).4 > 0);
     for i in 1..total {
-        buffer.push(0, &record(i));
+        buffer.push(&record(i));
     }
     // While the collector is down the buffer holds at most its capacity.
     assert!(buffer.snapshot().bytes <= 64 << 10);
@@ -246,7 +243,7 @@ fn a_rejected_batch_is_counted_and_not_retried() {
     let fake = Fake::new(Mode::Reject);
     let buffer = spawn(settings(), &fake);
     for i in 0..10 {
-        buffer.push(0, &record(i));
+        buffer.push(&record(i));
     }
     assert!(buffer.flush(Duration::from_secs(5)));
     assert_eq!(counters(&buffer), (10, 0, 0, 10, 0));
@@ -266,7 +263,7 @@ fn a_partial_answer_retries_only_the_entries_it_names() {
     let fake = Fake::new(Mode::HalfRejectedThenRetry);
     let buffer = spawn(settings(), &fake);
     for i in 0..9 {
-        buffer.push(0, &record(i));
+        buffer.push(&record(i));
     }
     assert!(buffer.flush(Duration::from_secs(5)));
     let mut got: Vec<usize> = fake.received().iter().map(|t| number(t)).collect();
@@ -280,7 +277,7 @@ fn shutdown_with_the_collector_down_gives_up_at_its_deadline_and_counts_what_was
     let fake = Fake::new(Mode::Down);
     let buffer = spawn(settings(), &fake);
     for i in 0..50 {
-        buffer.push(0, &record(i));
+        buffer.push(&record(i));
     }
     let start = Instant::now();
     assert!(!buffer.shutdown(Duration::from_millis(200)));
@@ -289,7 +286,7 @@ fn shutdown_with_the_collector_down_gives_up_at_its_deadline_and_counts_what_was
     assert_eq!(c.left_at_shutdown.load(Ordering::Relaxed), 50);
     assert_eq!(counters(&buffer).2, 50);
     // A record logged afterwards is counted too.
-    buffer.push(0, &record(99));
+    buffer.push(&record(99));
     assert_eq!(counters(&buffer).2, 51);
 }
 
@@ -302,7 +299,7 @@ fn shutdown_delivers_what_is_buffered() {
     };
     let buffer = spawn(patient, &fake);
     for i in 0..10 {
-        buffer.push(0, &record(i));
+        buffer.push(&record(i));
     }
     assert!(buffer.shutdown(Duration::from_secs(5)));
     assert_eq!(fake.received().len(), 10);
@@ -313,13 +310,13 @@ fn callers_do_not_wait_while_the_worker_is_stuck_in_a_send() {
     let fake = Fake::new(Mode::Down);
     fake.0.lock().stall = Some(Duration::from_millis(300));
     let buffer = spawn(settings(), &fake);
-    buffer.push(0, &record(0));
+    buffer.push(&record(0));
     assert!(!buffer.flush(Duration::from_millis(50)));
     // The worker now sits in a 300 ms send; 2,000 records (three times the capacity) go in
     // meanwhile, dropping the oldest, and the whole run takes far less than the send.
     let start = Instant::now();
     for i in 1..2000 {
-        buffer.push(0, &record(i));
+        buffer.push(&record(i));
     }
     assert!(start.elapsed() < Duration::from_millis(250), "{:?}", start.elapsed());
     assert!(counters(&buffer).2 > 0);
