@@ -64,8 +64,16 @@ fn run(transport: SyslogTransport, format: SyslogFormat, rsyslog: &Rsyslog, tag:
     for i in 0..count {
         send(&sink, &marker, i);
         if i % 50 == 49 {
-            // UDP has no flow control: pace it so that the receiver's socket buffer keeps up.
+            // UDP has no flow control: a receiver starved of CPU (tests run in parallel on two
+            // cores) lets its socket buffer fill, and the kernel drops the rest. Send the next
+            // 50 only once rsyslog has written these, so a loss here is ours, not the kernel's.
             assert!(sink.flush(Duration::from_secs(5)));
+            assert!(
+                rsyslog.wait_arrived(&marker, i + 1),
+                "rsyslog wrote {} of {}",
+                rsyslog.marked(&marker).len(),
+                i + 1
+            );
         }
     }
     assert!(sink.flush(Duration::from_secs(5)));

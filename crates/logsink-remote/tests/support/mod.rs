@@ -4,7 +4,7 @@
 #![allow(dead_code, unreachable_pub)]
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::{TcpListener, TcpStream, UdpSocket};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -56,6 +56,7 @@ pub struct Rsyslog {
     binary: PathBuf,
     child: Option<Child>,
     dir: tempfile::TempDir,
+    plain: bool,
 }
 
 impl Rsyslog {
@@ -131,6 +132,7 @@ input(type="imuxsock" Socket="{socket}" ruleset="collect")
             binary,
             child: None,
             dir,
+            plain,
         };
         rsyslog.restart();
         Some(rsyslog)
@@ -156,6 +158,24 @@ input(type="imuxsock" Socket="{socket}" ruleset="collect")
                 && wait_for(Duration::from_secs(5), || self.socket.exists()),
             "rsyslogd did not open its ports"
         );
+        if !self.plain {
+            self.wait_udp_ready();
+        }
+    }
+
+    /// The TCP port answering does not mean the UDP input reads yet, and a datagram sent
+    /// before it does is lost. Sends a probe until rsyslog writes it (the plain output, which
+    /// benchmarks count line by line, is left alone; they use TCP).
+    fn wait_udp_ready(&self) {
+        let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let probe = format!("rsyslog-ready-{}-{}", std::process::id(), self.udp_port);
+        let datagram = format!("<14>1 - - probe - - - {probe}");
+        let ready = wait_for(Duration::from_secs(10), || {
+            let _ = socket.send_to(datagram.as_bytes(), ("127.0.0.1", self.udp_port));
+            std::thread::sleep(Duration::from_millis(50));
+            std::fs::read_to_string(&self.out).is_ok_and(|text| text.contains(&probe))
+        });
+        assert!(ready, "rsyslogd did not read its UDP input within 10 s");
     }
 
     /// Kills the daemon at once (SIGKILL), as a crash would.
@@ -173,32 +193,39 @@ input(type="imuxsock" Socket="{socket}" ruleset="collect")
 
     /// Every message rsyslog wrote so far, parsed.
     pub fn messages(&self) -> Vec<serde_json::Value> {
-        let Ok(text) = std::fs::read_to_string(&self.out) else {
+        let Ok(bytes) = std::fs::read(&self.out) else {
             return Vec::new();
         };
-        text.lines()
+        // rsyslog may be writing the last line as we read (even mid-character): take only
+        // whole lines.
+        let end = bytes.iter().rposition(|&b| b == b'\n').unwrap_or(0);
+        let whole = std::str::from_utf8(&bytes[..end]).expect("rsyslog writes UTF-8");
+        whole
+            .lines()
             .filter(|l| !l.trim().is_empty())
             .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("rsyslog wrote {l:?}: {e}")))
             .collect()
     }
 
-    /// The messages whose text contains `marker`, waiting up to 10 s for `count` of them.
-    pub fn wait_messages(&self, marker: &str, count: usize) -> Vec<serde_json::Value> {
-        let mut found = Vec::new();
-        wait_for(Duration::from_secs(10), || {
-            found = self
-                .messages()
-                .into_iter()
-                .filter(|m| m["msg"].as_str().is_some_and(|t| t.contains(marker)))
-                .collect();
-            found.len() >= count
-        });
-        // A little longer, to catch duplicates.
-        std::thread::sleep(Duration::from_millis(200));
+    /// The messages written so far whose text contains `marker`.
+    pub fn marked(&self, marker: &str) -> Vec<serde_json::Value> {
         self.messages()
             .into_iter()
             .filter(|m| m["msg"].as_str().is_some_and(|t| t.contains(marker)))
             .collect()
+    }
+
+    /// Waits up to 10 s until rsyslog has written `count` messages containing `marker`.
+    pub fn wait_arrived(&self, marker: &str, count: usize) -> bool {
+        wait_for(Duration::from_secs(10), || self.marked(marker).len() >= count)
+    }
+
+    /// The messages whose text contains `marker`, waiting up to 10 s for `count` of them.
+    pub fn wait_messages(&self, marker: &str, count: usize) -> Vec<serde_json::Value> {
+        self.wait_arrived(marker, count);
+        // A little longer, to catch duplicates.
+        std::thread::sleep(Duration::from_millis(200));
+        self.marked(marker)
     }
 }
 
