@@ -79,7 +79,16 @@ pub(crate) fn short_function_name(path: &str) -> &str {
     while let Some(outer) = path.strip_suffix("::{{closure}}") {
         path = outer;
     }
-    path.rsplit("::").next().unwrap_or(path)
+    // A byte scan: `rsplit("::")` sets up a two-way string search on every log call.
+    let bytes = path.as_bytes();
+    let mut i = bytes.len();
+    while i >= 2 {
+        if bytes[i - 1] == b':' && bytes[i - 2] == b':' {
+            return &path[i..];
+        }
+        i -= 1;
+    }
+    path
 }
 
 impl log::Log for Logger {
@@ -129,5 +138,8 @@ mod tests {
         );
         assert_eq!(short_function_name("app::<impl app::Engine>::step::__f"), "step");
         assert_eq!(short_function_name("plain"), "plain");
+        for odd in ["a:::b", "::x", ":x", "a::", "", ":"] {
+            assert_eq!(short_function_name(odd), odd.rsplit("::").next().unwrap(), "{odd:?}");
+        }
     }
 }

@@ -44,6 +44,19 @@ fn wait_for_port(port: u16, limit: Duration) -> bool {
     wait_for(limit, || TcpStream::connect(("127.0.0.1", port)).is_ok())
 }
 
+/// The CPU time the threads of process `pid` have used so far, to the nanosecond
+/// (`/proc/PID/task/*/schedstat`; threads that already ended are not counted).
+pub fn process_cpu(pid: u32) -> Duration {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return Duration::ZERO;
+    };
+    let nanos: u64 = tasks
+        .filter_map(|task| std::fs::read_to_string(task.ok()?.path().join("schedstat")).ok())
+        .filter_map(|stat| stat.split_whitespace().next()?.parse::<u64>().ok())
+        .sum();
+    Duration::from_nanos(nanos)
+}
+
 /// An rsyslog daemon listening on UDP, TCP and a Unix socket, writing every message it
 /// parsed as one JSON object per line (its own parse of the header, the structured data
 /// through `mmpstrucdata`, and the message).
@@ -176,6 +189,13 @@ input(type="imuxsock" Socket="{socket}" ruleset="collect")
             std::fs::read_to_string(&self.out).is_ok_and(|text| text.contains(&probe))
         });
         assert!(ready, "rsyslogd did not read its UDP input within 10 s");
+    }
+
+    /// The CPU time the daemon's threads have used so far (from `/proc`, to the nanosecond).
+    pub fn cpu(&self) -> Duration {
+        self.child
+            .as_ref()
+            .map_or(Duration::ZERO, |child| process_cpu(child.id()))
     }
 
     /// Kills the daemon at once (SIGKILL), as a crash would.
