@@ -65,12 +65,7 @@ impl Diagnostics {
         }
         state.last_report = Some(now);
         drop(state);
-        let held_back = self.suppressed.swap(0, Ordering::Relaxed);
-        let more = if held_back > 0 {
-            format!(" ({held_back} similar reports held back)")
-        } else {
-            String::new()
-        };
+        let more = held_back_note(self.suppressed.swap(0, Ordering::Relaxed));
         // stderr may itself be gone; there is nowhere further to report that.
         let _ = writeln!(std::io::stderr().lock(), "[logcore] {}: {text}{more}", self.name);
     }
@@ -86,9 +81,25 @@ impl Diagnostics {
     }
 }
 
+/// What a report adds about the `count` reports held back since the last one.
+fn held_back_note(count: u64) -> String {
+    match count {
+        0 => String::new(),
+        1 => " (1 similar report held back)".to_owned(),
+        n => format!(" ({n} similar reports held back)"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_held_back_note_counts_in_words_that_agree() {
+        assert_eq!(held_back_note(0), "");
+        assert_eq!(held_back_note(1), " (1 similar report held back)");
+        assert_eq!(held_back_note(4), " (4 similar reports held back)");
+    }
 
     #[test]
     fn reports_inside_the_interval_are_counted_not_written() {
