@@ -163,8 +163,17 @@ fn cpu_used(who: libc::c_int) -> Duration {
     time(usage.ru_utime) + time(usage.ru_stime)
 }
 
-fn per_record(cpu: Duration, records: u64) -> f64 {
-    cpu.as_nanos() as f64 / records as f64
+impl Trial {
+    /// A trial of `SYSLOG_RECORDS` records that took `took`, and `sender` and `collector`
+    /// CPU time.
+    fn new(took: Duration, sender: Duration, collector: Duration) -> Self {
+        let per_record = |cpu: Duration| cpu.as_nanos() as f64 / SYSLOG_RECORDS as f64;
+        Trial {
+            rate: rate(SYSLOG_RECORDS, took),
+            sender_ns: per_record(sender),
+            collector_ns: per_record(collector),
+        }
+    }
 }
 
 /// A syslog receiver on its own core: rsyslog, or one that only counts frames. Either
@@ -196,11 +205,7 @@ fn syslog_trial(to: &mut Collector<'_>) -> Trial {
     let stats = sink.stats();
     assert_eq!(stats.extra["dropped"], 0, "{stats:?}");
     assert_eq!(to.lines.update(), base + SYSLOG_RECORDS, "duplicates arrived");
-    Trial {
-        rate: rate(SYSLOG_RECORDS, took),
-        sender_ns: per_record(sender, SYSLOG_RECORDS),
-        collector_ns: per_record(collector, SYSLOG_RECORDS),
-    }
+    Trial::new(took, sender, collector)
 }
 
 /// One trial of `loggen`: the same number of messages of `size` bytes (or its minimum for
@@ -239,11 +244,7 @@ fn loggen_trial(root: &Path, size: usize, sdata: &str, to: &mut Collector<'_>) -
     let _ = child.wait();
     let sender = cpu_used(libc::RUSAGE_CHILDREN) - sender;
     assert_eq!(to.lines.update(), base + SYSLOG_RECORDS, "duplicates arrived");
-    Trial {
-        rate: rate(SYSLOG_RECORDS, took),
-        sender_ns: per_record(sender, SYSLOG_RECORDS),
-        collector_ns: per_record(collector, SYSLOG_RECORDS),
-    }
+    Trial::new(took, sender, collector)
 }
 
 /// The size of the typical record as our syslog sink frames it, and its structured data (which
@@ -382,6 +383,7 @@ fn syslog_part(rsyslog: &Rsyslog, counter: &FrameCounter) -> String {
          |---|---|---:|---:|---:|---:|\n"
     );
     let mut verdict = "not measured: LOGGEN_ROOT is not set".to_owned();
+    // (name, collector, whether the target is judged on it)
     let collectors = [
         (
             "rsyslog",
@@ -390,6 +392,7 @@ fn syslog_part(rsyslog: &Rsyslog, counter: &FrameCounter) -> String {
                 lines: Lines::new(rsyslog.output()),
                 cpu: Box::new(|| rsyslog.cpu()),
             },
+            true,
         ),
         (
             "a frame counter",
@@ -398,9 +401,10 @@ fn syslog_part(rsyslog: &Rsyslog, counter: &FrameCounter) -> String {
                 lines: Lines::new(&counter.out),
                 cpu: Box::new(|| support::process_cpu(counter.child.id())),
             },
+            false,
         ),
     ];
-    for (name, mut to) in collectors {
+    for (name, mut to, judged) in collectors {
         let (mut ours, mut theirs) = (Vec::new(), Vec::new());
         for _ in 0..SYSLOG_TRIALS {
             ours.push(syslog_trial(&mut to));
@@ -408,26 +412,25 @@ fn syslog_part(rsyslog: &Rsyslog, counter: &FrameCounter) -> String {
                 theirs.push(loggen_trial(root, size, &sdata, &mut to));
             }
         }
-        let ours_trials = ours;
-        let ours = row(
+        let ours_rate = row(
             &mut table,
             &format!("`logsink-remote` syslog sink (RFC 5424; every thread, the `info!` calls included) | {name}"),
-            &ours_trials,
+            &ours,
             &size.to_string(),
         );
         if theirs.is_empty() {
             table.push_str(&format!("| syslog-ng `loggen` | {name} | not run | - | - | - |\n"));
             continue;
         }
-        let loggen = row(
+        let loggen_rate = row(
             &mut table,
             &format!("syslog-ng `loggen` (syslog-protocol, the same structured data) | {name}"),
             &theirs,
             &format!("{size} or more"),
         );
-        if name == "rsyslog" {
-            let ratio = ours / loggen;
-            let pairs: Vec<f64> = ours_trials.iter().zip(&theirs).map(|(o, t)| o.rate / t.rate).collect();
+        if judged {
+            let ratio = ours_rate / loggen_rate;
+            let pairs: Vec<f64> = ours.iter().zip(&theirs).map(|(o, t)| o.rate / t.rate).collect();
             let (low, high) = (
                 pairs.iter().copied().fold(f64::MAX, f64::min),
                 pairs.iter().copied().fold(0.0, f64::max),
