@@ -81,6 +81,7 @@ impl LoggerBuilder {
             .max_body_chars
             .store(config.request.max_body_chars.unwrap_or(usize::MAX), Ordering::Relaxed);
         inner.shutdown_timeout = config.queue.shutdown_timeout;
+        inner.queue_builder = queue_builder(&config.queue, crate::logger::WORKER_THREAD);
         inner.panic_hook = config.panic_hook;
         if config.console.enabled {
             let console = ConsoleSink::builder()

@@ -21,10 +21,12 @@
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
 
 mod bridge;
+pub mod capture;
 mod clock;
 mod config;
 mod console;
 mod context;
+mod deferred;
 mod diag;
 mod directives;
 mod error;
@@ -39,6 +41,7 @@ mod sink;
 mod stats;
 mod worker;
 
+pub use capture::Captured;
 pub use clock::{Clock, ManualClock};
 pub use config::{
     Config, ConfigError, ConfigLoader, ConfigSection, ConsoleConfig, ENV_VARS, Origin, PerfConfig, QueueConfig,
@@ -48,6 +51,7 @@ pub use console::{ColorMode, ConsoleSink, ConsoleSinkBuilder, Stream, dropped_no
 pub use context::{
     InvalidRequestId, RequestId, RequestIdExt, RequestScope, WithRequestId, current_request_id, in_request,
 };
+pub use deferred::{Deferred, MAX_DEFERRED};
 pub use diag::Diagnostics;
 pub use directives::Directives;
 pub use error::Error;

@@ -8,19 +8,21 @@
 use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use logfmt::{Event, Fields, Level, Timestamp};
 use parking_lot::{Mutex, RwLock};
 
 use crate::Clock;
+use crate::capture::capture_frame;
+use crate::deferred::{Fanout, Slots};
 use crate::level::AtomicLevelFilter;
 use crate::stats::{LevelCounters, TargetCache, TargetRegistry, thread_shard};
 use crate::{
-    Diagnostics, Directives, Error, LevelFilter, LineBuf, RequestId, Sink, SinkOptions, SinkReport, Stats,
-    current_request_id,
+    Diagnostics, Directives, Error, LevelFilter, LineBuf, NonBlocking, NonBlockingBuilder, RequestId, Sink,
+    SinkOptions, SinkReport, Stats, WorkerGuard, current_request_id,
 };
 
 /// A sink with its name and filter, as registered.
@@ -29,6 +31,8 @@ pub(crate) struct SinkEntry {
     pub(crate) level: AtomicLevelFilter,
     pub(crate) options: SinkOptions,
     pub(crate) sink: Box<dyn Sink>,
+    /// The sink's bit on the logger's worker, when it takes its records there.
+    pub(crate) slot: Option<u8>,
 }
 
 impl SinkEntry {
@@ -64,6 +68,12 @@ pub(crate) struct Inner {
     diagnostics: Diagnostics,
     pub(crate) shutdown_timeout: Duration,
     pub(crate) panic_hook: bool,
+    /// The logger's worker, started with the first deferred sink: it hands captured records to
+    /// the deferred sinks in `slots`.
+    pub(crate) queue_builder: NonBlockingBuilder,
+    worker: OnceLock<NonBlocking>,
+    worker_guard: Mutex<Option<WorkerGuard>>,
+    slots: Arc<Mutex<Slots>>,
 }
 
 /// The logger. Cheap to clone; every clone is the same logger.
@@ -119,6 +129,8 @@ struct Local {
     line: LineBuf,
     // The message rendered once for a record that several sinks take.
     message: String,
+    // The record captured for the deferred sinks.
+    captured: Vec<u8>,
     targets: TargetCache,
     thread: Option<String>,
     shard: usize,
@@ -132,6 +144,7 @@ impl Local {
             snapshot: None,
             line: LineBuf::new(),
             message: String::new(),
+            captured: Vec::new(),
             targets: TargetCache::default(),
             thread: None,
             shard: thread_shard(),
@@ -157,6 +170,9 @@ impl Drop for RestoreDepth {
 }
 
 static NEXT_LOGGER_ID: AtomicU64 = AtomicU64::new(1);
+
+/// The name of the logger's worker thread, which serves the deferred sinks.
+pub(crate) const WORKER_THREAD: &str = "logcore-sinks";
 
 /// The current thread's name, or its id when it has none.
 pub(crate) fn thread_label() -> String {
@@ -192,6 +208,10 @@ impl Logger {
                 diagnostics: Diagnostics::new("logger"),
                 shutdown_timeout: Duration::from_secs(5),
                 panic_hook: true,
+                queue_builder: NonBlockingBuilder::default().thread_name(WORKER_THREAD),
+                worker: OnceLock::new(),
+                worker_guard: Mutex::new(None),
+                slots: Arc::new(Mutex::new(Slots::new())),
             }),
         }
     }
@@ -305,14 +325,46 @@ impl Logger {
             if sinks.iter().any(|s| s.name == name) {
                 return Err(Error::SinkExists(name.to_owned()));
             }
+            let slot = match sink.deferred() {
+                Some(deferred) => {
+                    self.start_worker(name)?;
+                    // With every bit taken the sink is served on callers' threads instead.
+                    self.inner.slots.lock().insert(deferred)
+                }
+                None => None,
+            };
             sinks.push(Arc::new(SinkEntry {
                 name: name.to_owned(),
                 level: AtomicLevelFilter::new(options.level),
                 options,
                 sink,
+                slot,
             }));
             Ok(())
         })
+    }
+
+    /// Starts the logger's worker unless it runs; called under the edit lock.
+    fn start_worker(&self, sink: &str) -> Result<(), Error> {
+        if self.inner.worker.get().is_some() {
+            return Ok(());
+        }
+        let fanout = Fanout {
+            slots: Arc::clone(&self.inner.slots),
+            diagnostics: Diagnostics::new(WORKER_THREAD),
+        };
+        let (queue, guard) = self
+            .inner
+            .queue_builder
+            .clone()
+            .spawn(fanout)
+            .map_err(|source| Error::Spawn {
+                sink: sink.to_owned(),
+                source,
+            })?;
+        *self.inner.worker_guard.lock() = Some(guard);
+        let _ = self.inner.worker.set(queue);
+        Ok(())
     }
 
     /// Removes the sink called `name`, draining it first (up to the shutdown timeout).
@@ -322,6 +374,13 @@ impl Logger {
             index.map(|i| sinks.remove(i))
         });
         let entry = removed.ok_or_else(|| Error::NoSuchSink(name.to_owned()))?;
+        if let Some(bit) = entry.slot {
+            // Whatever was queued for it reaches it before it goes.
+            if let Some(queue) = self.inner.worker.get() {
+                queue.flush(self.inner.shutdown_timeout);
+            }
+            drop(self.inner.slots.lock().remove(bit));
+        }
         entry.sink.shutdown(self.inner.shutdown_timeout);
         Ok(())
     }
@@ -350,8 +409,9 @@ impl Logger {
     /// Waits until every sink has written what it took, up to `timeout` each; returns whether
     /// all did.
     pub fn flush_timeout(&self, timeout: Duration) -> bool {
-        // Every sink is flushed even when an earlier one timed out.
-        let mut all = true;
+        // Every sink is flushed even when an earlier one timed out; the deferred sinks after
+        // the logger's worker has handed them what was queued.
+        let mut all = self.inner.worker.get().is_none_or(|queue| queue.flush(timeout));
         for s in &self.current().sinks {
             all &= s.sink.flush(timeout);
         }
@@ -361,7 +421,11 @@ impl Logger {
     /// Drains and stops every sink's background work (up to the shutdown timeout each).
     /// Records logged afterwards are still written, on the caller's thread.
     pub fn shutdown(&self) -> bool {
-        let mut all = true;
+        let mut all = self
+            .inner
+            .worker
+            .get()
+            .is_none_or(|queue| queue.shutdown(self.inner.shutdown_timeout));
         for s in &self.current().sinks {
             all &= s.sink.shutdown(self.inner.shutdown_timeout);
         }
@@ -403,6 +467,7 @@ impl Logger {
             recursion_dropped: self.inner.recursion_dropped.load(Ordering::Relaxed),
             panicked_records: self.inner.panicked_records.load(Ordering::Relaxed),
             log_directory: sinks.iter().find_map(|s| s.stats.directory.clone()),
+            worker: self.inner.worker.get().map(NonBlocking::stats),
             sinks,
         }
     }
@@ -443,6 +508,7 @@ impl Logger {
             snapshot,
             line,
             message,
+            captured,
             targets,
             thread,
             shard,
@@ -456,19 +522,26 @@ impl Logger {
         }
         self.inner.counters.add(record.level, *shard);
         self.inner.targets.note(record.target, targets);
-        let takers = snap
-            .sinks
-            .iter()
-            .filter(|s| s.accepts(record.level, record.target))
-            .take(2)
-            .count();
-        if takers == 0 {
+        // The sinks that take the record on this thread, and the bits of those that take it
+        // on the logger's worker.
+        let mut callers = 0usize;
+        let mut deferred = 0u64;
+        for s in &snap.sinks {
+            if s.accepts(record.level, record.target) {
+                match s.slot {
+                    Some(bit) => deferred |= 1 << bit,
+                    None => callers += 1,
+                }
+            }
+        }
+        let renders = callers + usize::from(deferred != 0);
+        if renders == 0 {
             return;
         }
         // Several sinks each render the message; render it once for all of them (a
         // `fmt::Arguments` with floats costs more than the rest of a line).
         let rendered: &str;
-        let text = if takers > 1 && render_once(message, record.message) {
+        let text = if renders > 1 && render_once(message, record.message) {
             rendered = message.as_str();
             &rendered as &dyn fmt::Display
         } else {
@@ -488,8 +561,14 @@ impl Logger {
             fields: record.fields,
             details: record.details,
         };
+        if deferred != 0 {
+            self.defer(deferred, &event, captured);
+        }
+        if callers == 0 {
+            return;
+        }
         for entry in &snap.sinks {
-            if entry.accepts(record.level, record.target) {
+            if entry.slot.is_none() && entry.accepts(record.level, record.target) {
                 // A `Display` that panics (or a buggy sink) costs this record, never the caller.
                 let logged = catch_unwind(AssertUnwindSafe(|| entry.sink.log(&event, line)));
                 if logged.is_err() {
@@ -500,6 +579,26 @@ impl Logger {
                     ));
                 }
             }
+        }
+    }
+
+    /// Captures `event` once and queues it for the deferred sinks whose bits are in `mask`.
+    fn defer(&self, mask: u64, event: &Event<'_>, captured: &mut Vec<u8>) {
+        captured.clear();
+        if catch_unwind(AssertUnwindSafe(|| capture_frame(event, captured))).is_err() {
+            self.inner.panicked_records.fetch_add(1, Ordering::Relaxed);
+            self.inner.diagnostics.report(format_args!(
+                "a record from {} was dropped: capturing it for the logger's worker panicked",
+                event.target
+            ));
+            return;
+        }
+        if let Some(queue) = self.inner.worker.get() {
+            queue.push(mask, captured);
+        }
+        if captured.capacity() > 64 << 10 {
+            // One huge record should not stay with the thread for good.
+            captured.shrink_to(4 << 10);
         }
     }
 }

@@ -9,7 +9,7 @@ use logfmt::{Event, Formatter, Level};
 use serde::Serialize;
 
 use crate::directives::target_matches;
-use crate::{BatchWriter, LevelFilter, NonBlocking, NonBlockingBuilder, QueueStats, WorkerGuard};
+use crate::{BatchWriter, Deferred, LevelFilter, NonBlocking, NonBlockingBuilder, QueueStats, WorkerGuard};
 
 /// A destination of records: the console, a file, a collector.
 ///
@@ -17,9 +17,21 @@ use crate::{BatchWriter, LevelFilter, NonBlocking, NonBlockingBuilder, QueueStat
 /// filter accept. It must not block on I/O: format into the given [`LineBuf`] and hand the
 /// bytes to a [`NonBlocking`](crate::NonBlocking) worker. It must not log through `log` (its
 /// own troubles go to [`Diagnostics`](crate::Diagnostics)).
+///
+/// A sink that returns a [`Deferred`] from [`Sink::deferred`] takes its records on the
+/// logger's worker thread instead: the caller captures each record once for all such sinks.
 pub trait Sink: Send + Sync + 'static {
     /// Takes one record.
     fn log(&self, event: &Event<'_>, line: &mut LineBuf);
+
+    /// The part of this sink that takes records on the logger's worker thread, when it has
+    /// one; the logger asks once, when the sink is added, and then calls [`Sink::log`] only if
+    /// it already has [64](crate::MAX_DEFERRED) deferred sinks. The sink's other methods still
+    /// run on callers' threads: [`Sink::flush`] is called after the logger's worker has handed
+    /// it every record logged before.
+    fn deferred(&self) -> Option<Box<dyn Deferred>> {
+        None
+    }
 
     /// Waits until every record taken so far is written, up to `timeout`; returns whether
     /// everything was.
@@ -43,6 +55,10 @@ pub trait Sink: Send + Sync + 'static {
 impl<S: Sink + ?Sized> Sink for std::sync::Arc<S> {
     fn log(&self, event: &Event<'_>, line: &mut LineBuf) {
         (**self).log(event, line)
+    }
+
+    fn deferred(&self) -> Option<Box<dyn Deferred>> {
+        (**self).deferred()
     }
 
     fn flush(&self, timeout: Duration) -> bool {

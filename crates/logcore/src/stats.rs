@@ -206,6 +206,9 @@ pub struct Stats {
     pub panicked_records: u64,
     /// The log directory, when a file sink reports one.
     pub log_directory: Option<String>,
+    /// The logger's worker, which hands records to the deferred sinks (file and remote sinks),
+    /// once one was added: records waiting there, and any it dropped.
+    pub worker: Option<crate::QueueStats>,
     /// Every sink, in the order they were added.
     pub sinks: Vec<SinkReport>,
 }

@@ -1,6 +1,6 @@
 //! The logging path allocates nothing per record once buffers have grown: formatting in every
 //! format, a disabled record, and an enabled record formatted and queued to a non-blocking
-//! sink. A counting global allocator counts the allocations of the watched thread only (the
+//! sink and captured for a deferred one. A counting global allocator counts the allocations of the watched thread only (the
 //! worker threads may allocate as they like).
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -8,9 +8,14 @@ use std::cell::Cell;
 use std::fmt;
 use std::io;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
 use logcore::{
-    Batch, BatchWriter, Config, Event, Format, Formatter, Level, LevelFilter, LoggerBuilder, NonBlockingBuilder,
-    RequestId, RequestScope, Scratch, SinkOptions, Timestamp, Value, WorkerSink, Zone,
+    Batch, BatchWriter, Captured, Config, Deferred, Event, Format, Formatter, Level, LevelFilter, LineBuf,
+    LoggerBuilder, NonBlockingBuilder, RequestId, RequestScope, Scratch, Sink, SinkOptions, SinkStats, Timestamp,
+    Value, WorkerSink, Zone,
 };
 
 struct Counting;
@@ -115,6 +120,36 @@ impl BatchWriter for Discard {
     }
 }
 
+/// A sink that takes records on the logger's worker and counts them.
+#[derive(Clone, Default)]
+struct DeferredCount(Arc<AtomicU64>);
+
+impl Deferred for DeferredCount {
+    fn take(&mut self, record: Captured<'_>) {
+        if record.target().is_some() {
+            self.0.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
+impl Sink for DeferredCount {
+    fn log(&self, _: &Event<'_>, _: &mut LineBuf) {
+        unreachable!("taken on the logger's worker");
+    }
+
+    fn deferred(&self) -> Option<Box<dyn Deferred>> {
+        Some(Box::new(self.clone()))
+    }
+
+    fn flush(&self, _: Duration) -> bool {
+        true
+    }
+
+    fn stats(&self) -> SinkStats {
+        SinkStats::default()
+    }
+}
+
 #[test]
 fn disabled_and_enabled_records_allocate_nothing() {
     let formatter = Formatter::new(Format::Pipe).with_zone(Zone::utc());
@@ -122,8 +157,10 @@ fn disabled_and_enabled_records_allocate_nothing() {
     let mut config = Config::default();
     config.level = LevelFilter::INFO;
     config.console.enabled = false;
+    let deferred = DeferredCount::default();
     let _logger = LoggerBuilder::new(config)
         .sink("discard", sink, SinkOptions::default())
+        .sink("deferred", deferred.clone(), SinkOptions::default())
         .install()
         .unwrap();
     let _scope = RequestScope::enter(RequestId::generate());
@@ -137,4 +174,5 @@ fn disabled_and_enabled_records_allocate_nothing() {
     assert!(logcore::flush());
     let written = logcore::stats().unwrap().sink("discard").unwrap().stats.written;
     assert_eq!(written, 1100, "every enabled record reached the sink");
+    assert_eq!(deferred.0.load(Ordering::Relaxed), 1100, "and the deferred sink");
 }

@@ -1,4 +1,5 @@
-//! The file sink: its builder, the per-record day key on the caller's side, and its stats.
+//! The file sink: its builder, the per-record day key, the part that formats records on the
+//! logger's worker, and its stats.
 
 use std::fs::{self, OpenOptions};
 use std::io;
@@ -9,8 +10,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use logcore::{
-    Diagnostics, Event, Format, Formatter, LineBuf, NonBlocking, NonBlockingBuilder, Precision, Sink, SinkStats,
-    Timestamp, WorkerGuard, Zone,
+    Captured, Deferred, Diagnostics, Event, Format, Formatter, LineBuf, NonBlocking, NonBlockingBuilder, Precision,
+    Sink, SinkStats, Timestamp, WorkerGuard, Zone,
 };
 use parking_lot::{Condvar, Mutex};
 
@@ -143,6 +144,13 @@ struct DayKeys {
 const LENGTH_BITS: u32 = 17;
 
 impl DayKeys {
+    fn new(zone: Zone) -> Self {
+        DayKeys {
+            zone,
+            cached: AtomicU64::new(0),
+        }
+    }
+
     fn key(&self, at: Timestamp) -> u64 {
         let secs = at.unix_seconds();
         let packed = self.cached.load(Ordering::Relaxed);
@@ -378,10 +386,7 @@ impl FileSinkBuilder {
         Ok(FileSink {
             dir,
             formatter,
-            days: DayKeys {
-                zone,
-                cached: AtomicU64::new(0),
-            },
+            days: DayKeys::new(zone),
             queue,
             shared,
             _guard: guard,
@@ -469,10 +474,70 @@ impl FileSink {
     }
 }
 
+/// The most bytes of lines [`FileFeed`] gathers before handing them to the writer's queue.
+const RUN_BYTES: usize = 64 << 10;
+
+/// The file sink's part on the logger's worker: formats each record there, and hands the
+/// writer's queue a run of lines at a time (one run per day, so a batch that spans midnight
+/// still splits between files).
+struct FileFeed {
+    formatter: Formatter,
+    days: DayKeys,
+    queue: NonBlocking,
+    line: LineBuf,
+    run: Vec<u8>,
+    key: u64,
+    records: u64,
+}
+
+impl FileFeed {
+    fn hand_on(&mut self) {
+        if self.records > 0 {
+            self.queue.push_records(self.key, &self.run, self.records);
+            self.run.clear();
+            self.records = 0;
+        }
+    }
+}
+
+impl Deferred for FileFeed {
+    fn take(&mut self, record: Captured<'_>) {
+        let Some(key) = record.event(|event| {
+            let key = self.days.key(event.timestamp);
+            if self.records > 0 && (key != self.key || self.run.len() >= RUN_BYTES) {
+                self.hand_on();
+            }
+            self.run.extend_from_slice(self.line.format(&self.formatter, event));
+            key
+        }) else {
+            return;
+        };
+        self.key = key;
+        self.records += 1;
+    }
+
+    fn end_batch(&mut self) {
+        self.hand_on();
+    }
+}
+
 impl Sink for FileSink {
     fn log(&self, event: &Event<'_>, line: &mut LineBuf) {
         let key = self.days.key(event.timestamp);
         self.queue.push(key, line.format(&self.formatter, event));
+    }
+
+    /// Records are formatted on the logger's worker, not on the caller's thread.
+    fn deferred(&self) -> Option<Box<dyn Deferred>> {
+        Some(Box::new(FileFeed {
+            formatter: self.formatter.clone(),
+            days: DayKeys::new(self.days.zone.clone()),
+            queue: self.queue.clone(),
+            line: LineBuf::new(),
+            run: Vec::with_capacity(RUN_BYTES),
+            key: 0,
+            records: 0,
+        }))
     }
 
     fn flush(&self, timeout: Duration) -> bool {

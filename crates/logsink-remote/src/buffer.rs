@@ -199,6 +199,65 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
+    /// Takes one record. Never waits for the network: when the buffer is full the
+    /// oldest records are dropped and counted.
+    pub(crate) fn push(&self, record: &[u8]) {
+        let shared = self;
+        let settings = &shared.settings;
+        let mut st = shared.state.lock();
+        st.pushed += 1;
+        if st.stopped {
+            shared.drop_records(&mut st, 1);
+            drop(st);
+            shared.diagnostics.report(format_args!(
+                "a record was logged after the sink shut down; it was dropped"
+            ));
+            return;
+        }
+        let n = record.len();
+        while st.queued_bytes + st.in_flight_bytes + n > settings.capacity_bytes {
+            if st.phase == Phase::Waiting && st.in_flight_records > 0 {
+                let records = st.in_flight_records;
+                st.in_flight_records = 0;
+                st.in_flight_bytes = 0;
+                st.phase = Phase::Abandoned;
+                shared.drop_records(&mut st, records);
+                shared.wake.notify_all();
+                continue;
+            }
+            let Some(mut oldest) = st.chunks.pop_front() else {
+                break;
+            };
+            let (records, bytes) = (oldest.len() as u64, oldest.total_bytes());
+            st.queued_records -= records;
+            st.queued_bytes -= bytes;
+            shared.drop_records(&mut st, records);
+            oldest.clear();
+            st.free.push(oldest);
+        }
+        // A new chunk when the last is full or this record would take it past the batch bytes.
+        let needs_chunk = st.chunks.back().is_none_or(|back| {
+            !back.is_empty() && (settings.full(back) || back.total_bytes() + n > settings.batch_bytes)
+        });
+        if needs_chunk {
+            let chunk = st.free.pop().unwrap_or_else(|| settings.chunk());
+            st.chunks.push_back(chunk);
+        }
+        let back = st.chunks.back_mut().expect("a chunk was just ensured");
+        back.push(0, record);
+        let full = settings.full(back);
+        st.queued_records += 1;
+        st.queued_bytes += n;
+        if st.oldest_at.is_none() {
+            // The first record since the worker went idle: it starts the batch's age clock.
+            st.oldest_at = Some(Instant::now());
+            shared.wake_worker(&mut st);
+        }
+        if full {
+            shared.wake_worker(&mut st);
+        }
+    }
+
     fn settle(&self, st: &mut State, n: u64) {
         st.settled += n;
         if st.flush_waiters > 0 || st.stop_at.is_some() {
@@ -278,63 +337,14 @@ impl Buffer {
         &self.shared
     }
 
-    /// Takes one record. Never waits for the network: when the buffer is full the
-    /// oldest records are dropped and counted.
+    /// Takes one record (see [`Shared::push`]).
     pub(crate) fn push(&self, record: &[u8]) {
-        let shared = &*self.shared;
-        let settings = &shared.settings;
-        let mut st = shared.state.lock();
-        st.pushed += 1;
-        if st.stopped {
-            shared.drop_records(&mut st, 1);
-            drop(st);
-            shared.diagnostics.report(format_args!(
-                "a record was logged after the sink shut down; it was dropped"
-            ));
-            return;
-        }
-        let n = record.len();
-        while st.queued_bytes + st.in_flight_bytes + n > settings.capacity_bytes {
-            if st.phase == Phase::Waiting && st.in_flight_records > 0 {
-                let records = st.in_flight_records;
-                st.in_flight_records = 0;
-                st.in_flight_bytes = 0;
-                st.phase = Phase::Abandoned;
-                shared.drop_records(&mut st, records);
-                shared.wake.notify_all();
-                continue;
-            }
-            let Some(mut oldest) = st.chunks.pop_front() else {
-                break;
-            };
-            let (records, bytes) = (oldest.len() as u64, oldest.total_bytes());
-            st.queued_records -= records;
-            st.queued_bytes -= bytes;
-            shared.drop_records(&mut st, records);
-            oldest.clear();
-            st.free.push(oldest);
-        }
-        // A new chunk when the last is full or this record would take it past the batch bytes.
-        let needs_chunk = st.chunks.back().is_none_or(|back| {
-            !back.is_empty() && (settings.full(back) || back.total_bytes() + n > settings.batch_bytes)
-        });
-        if needs_chunk {
-            let chunk = st.free.pop().unwrap_or_else(|| settings.chunk());
-            st.chunks.push_back(chunk);
-        }
-        let back = st.chunks.back_mut().expect("a chunk was just ensured");
-        back.push(0, record);
-        let full = settings.full(back);
-        st.queued_records += 1;
-        st.queued_bytes += n;
-        if st.oldest_at.is_none() {
-            // The first record since the worker went idle: it starts the batch's age clock.
-            st.oldest_at = Some(Instant::now());
-            shared.wake_worker(&mut st);
-        }
-        if full {
-            shared.wake_worker(&mut st);
-        }
+        self.shared.push(record);
+    }
+
+    /// The buffer's shared half, for the sink's part on the logger's worker.
+    pub(crate) fn shared_handle(&self) -> Arc<Shared> {
+        Arc::clone(&self.shared)
     }
 
     /// Waits until every record taken before the call is delivered, dropped or rejected, or

@@ -32,7 +32,6 @@
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
 
 mod buffer;
-mod capture;
 mod config;
 mod encode;
 mod entries;

@@ -1,5 +1,5 @@
-//! The remote sink: the caller captures the record (copies its parts); the sink's worker
-//! encodes it for the collector and ships it.
+//! The remote sink: the record arrives captured (its parts copied, on the logger's worker or
+//! by the caller); the sink's worker encodes it for the collector and ships it.
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -7,11 +7,11 @@ use std::fmt;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use logcore::{LineBuf, Sink, SinkStats};
+use logcore::{Captured, Deferred, LineBuf, Sink, SinkStats, capture};
 use logfmt::Event;
 
-use crate::buffer::{Buffer, Buffering, Prepare};
-use crate::{Entries, HttpEncoder, Scratch, SyslogEncoder, capture};
+use crate::buffer::{Buffer, Buffering, Prepare, Shared};
+use crate::{Entries, HttpEncoder, Scratch, SyslogEncoder};
 
 /// How records are encoded for the collector.
 #[derive(Debug)]
@@ -154,9 +154,30 @@ impl fmt::Debug for RemoteSink {
     }
 }
 
+/// The remote sink's part on the logger's worker: the record is captured already, so it
+/// goes into the buffer as it is.
+struct RemoteFeed {
+    shared: std::sync::Arc<Shared>,
+}
+
+impl Deferred for RemoteFeed {
+    fn take(&mut self, record: Captured<'_>) {
+        if record.target().is_some_and(|target| !is_own_target(target)) {
+            self.shared.push(record.bytes());
+        }
+    }
+}
+
 impl Sink for RemoteSink {
     fn log(&self, event: &Event<'_>, _line: &mut LineBuf) {
         self.send(event);
+    }
+
+    /// The log call only captures the record, once for every deferred sink.
+    fn deferred(&self) -> Option<Box<dyn Deferred>> {
+        Some(Box::new(RemoteFeed {
+            shared: self.buffer.shared_handle(),
+        }))
     }
 
     fn flush(&self, timeout: Duration) -> bool {

@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use parking_lot::{Condvar, Mutex, MutexGuard};
 
 use crate::Diagnostics;
-use run::{run_worker, saturating_inc, write_directly};
+use run::{run_worker, saturating_add, write_directly};
 
 /// What a full buffer does to the caller.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
@@ -262,7 +262,7 @@ impl State {
         }
     }
 
-    fn append(&mut self, key: u64, bytes: &[u8]) {
+    fn append(&mut self, key: u64, bytes: &[u8], records: u64) {
         self.buf.extend_from_slice(bytes);
         match self.segments.last_mut() {
             Some(last) if last.key == key => last.end = self.buf.len(),
@@ -271,8 +271,8 @@ impl State {
                 end: self.buf.len(),
             }),
         }
-        self.records += 1;
-        self.pushed += 1;
+        self.records += records;
+        self.pushed += records;
     }
 }
 
@@ -349,19 +349,25 @@ impl NonBlocking {
     /// Queues one record's bytes under `key` (records with equal consecutive keys form one
     /// segment of a batch; pass 0 when keys do not matter).
     pub fn push(&self, key: u64, bytes: &[u8]) -> Pushed {
+        self.push_records(key, bytes, 1)
+    }
+
+    /// Queues `records` whole records' bytes at once under `key`: what a sink that formats a
+    /// batch of records off the caller's thread hands on. They are kept or dropped together.
+    pub fn push_records(&self, key: u64, bytes: &[u8], records: u64) -> Pushed {
         let shared = &*self.shared;
         let mut st = shared.state.lock();
         loop {
             if !st.worker_alive {
                 drop(st);
-                return write_directly(shared, key, bytes);
+                return write_directly(shared, key, bytes, records);
             }
             if st.buf.is_empty() || st.buf.len() + bytes.len() <= shared.capacity {
                 break;
             }
             if shared.overflow == Overflow::Drop || on_worker_of(shared) {
-                saturating_inc(&shared.dropped);
-                st.dropped_unreported = st.dropped_unreported.saturating_add(1);
+                saturating_add(&shared.dropped, records);
+                st.dropped_unreported = st.dropped_unreported.saturating_add(records);
                 return Pushed::Dropped;
             }
             st.blocked += 1;
@@ -370,7 +376,7 @@ impl NonBlocking {
             st.blocked -= 1;
         }
         let before = st.buf.len();
-        st.append(key, bytes);
+        st.append(key, bytes, records);
         let half = shared.capacity / 2;
         if before < half && st.buf.len() >= half {
             wake_worker(shared, &mut st);

@@ -10,28 +10,28 @@ use parking_lot::MutexGuard;
 
 use super::{Batch, BatchWriter, IN_DIRECT_WRITE, ON_WORKER, Pushed, SEGMENTS, Segment, Shared};
 
-pub(super) fn saturating_inc(counter: &AtomicU64) {
-    let _ = counter.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_add(1));
+pub(super) fn saturating_add(counter: &AtomicU64, n: u64) {
+    let _ = counter.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |c| Some(c.saturating_add(n)));
 }
 
-/// Writes one record with the writer the worker handed back, on the caller's thread.
-pub(super) fn write_directly(shared: &Shared, key: u64, bytes: &[u8]) -> Pushed {
+/// Writes `records` records with the writer the worker handed back, on the caller's thread.
+pub(super) fn write_directly(shared: &Shared, key: u64, bytes: &[u8], records: u64) -> Pushed {
     if IN_DIRECT_WRITE.try_with(Cell::get).unwrap_or(true) {
         // Logged from inside this thread's own direct write: waiting would never end.
-        saturating_inc(&shared.dropped);
+        saturating_add(&shared.dropped, records);
         return Pushed::Dropped;
     }
     let mut fallback = shared.fallback.lock();
     let Some(writer) = fallback.as_mut() else {
         // The writer broke (it panicked): there is nothing left to write with.
-        shared.failed.fetch_add(1, Ordering::Relaxed);
+        shared.failed.fetch_add(records, Ordering::Relaxed);
         return Pushed::Failed;
     };
     let segments = [Segment { key, end: bytes.len() }];
     let batch = Batch {
         bytes,
         segments: &segments,
-        records: 1,
+        records,
     };
     IN_DIRECT_WRITE.with(|w| w.set(true));
     let outcome = catch_unwind(AssertUnwindSafe(|| {
@@ -46,7 +46,7 @@ pub(super) fn write_directly(shared: &Shared, key: u64, bytes: &[u8]) -> Pushed 
         Err(_) => {
             *fallback = None;
             drop(fallback);
-            shared.failed.fetch_add(1, Ordering::Relaxed);
+            shared.failed.fetch_add(records, Ordering::Relaxed);
             shared
                 .diagnostics
                 .report(format_args!("the writer panicked; later records are counted as failed"));

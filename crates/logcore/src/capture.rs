@@ -1,7 +1,8 @@
-//! A record as a remote sink's caller hands it over: its parts copied into bytes, with the
-//! message, `Display` values and details rendered (they borrow the caller's values and cannot
-//! wait). The sink's worker replays the bytes as an [`Event`] and encodes it for the collector
-//! there, so that the caller pays for copies, not for headers, escaping, redaction or JSON.
+//! A record as the caller hands it to the sinks that work on the logger's worker: its parts
+//! copied into bytes, with the message, `Display` values and details rendered (they borrow the
+//! caller's values and cannot wait). The worker replays the bytes as an [`Event`], so the caller
+//! pays for one copy of the record, however many such sinks take it, and not for formatting,
+//! escaping, redaction or encoding.
 //!
 //! Layout, integers little-endian, each text a `u32` length and UTF-8 bytes:
 //!
@@ -29,7 +30,7 @@ const F64: u8 = 3;
 const BOOL: u8 = 4;
 
 /// Appends `event` to `out` in the layout above.
-pub(crate) fn capture(event: &Event<'_>, out: &mut Vec<u8>) {
+pub fn capture(event: &Event<'_>, out: &mut Vec<u8>) {
     out.extend_from_slice(&event.timestamp.unix_seconds().to_le_bytes());
     out.extend_from_slice(&event.timestamp.subsec_nanos().to_le_bytes());
     out.push(event.level as u8);
@@ -168,7 +169,7 @@ impl Fields for Replayed<'_> {
 }
 
 /// Calls `f` with the event that `captured` holds; `None` when the bytes are not a capture.
-pub(crate) fn replay<R>(captured: &[u8], f: impl FnOnce(&Event<'_>) -> R) -> Option<R> {
+pub fn replay<R>(captured: &[u8], f: impl FnOnce(&Event<'_>) -> R) -> Option<R> {
     let mut r = Reader(captured);
     let secs = i64::from_le_bytes(r.array()?);
     let nanos = u32::from_le_bytes(r.array()?);
@@ -217,6 +218,57 @@ pub(crate) fn replay<R>(captured: &[u8], f: impl FnOnce(&Event<'_>) -> R) -> Opt
         ..Event::new(Timestamp::new(secs, nanos), level, target, &message)
     };
     Some(f(&event))
+}
+
+/// One captured record, as a sink on the logger's worker receives it.
+#[derive(Clone, Copy, Debug)]
+pub struct Captured<'a> {
+    bytes: &'a [u8],
+}
+
+/// Where the target's length starts: after seconds, nanoseconds, level and the present bits.
+const TARGET_AT: usize = 8 + 4 + 1 + 1;
+
+impl<'a> Captured<'a> {
+    /// The bytes [`capture`] wrote (what [`replay`] reads).
+    pub fn bytes(&self) -> &'a [u8] {
+        self.bytes
+    }
+
+    /// The record's level, read without replaying the rest.
+    pub fn level(&self) -> Option<Level> {
+        Level::ALL.get(*self.bytes.get(12)? as usize).copied()
+    }
+
+    /// The record's target, read without replaying the rest.
+    pub fn target(&self) -> Option<&'a str> {
+        Reader(self.bytes.get(TARGET_AT..)?).str()
+    }
+
+    /// Calls `f` with the record as an [`Event`]; `None` only when the bytes are not a capture
+    /// (a bug).
+    pub fn event<R>(&self, f: impl FnOnce(&Event<'_>) -> R) -> Option<R> {
+        replay(self.bytes, f)
+    }
+}
+
+/// Appends `event` to `out` as one frame: a `u32` length, then the capture.
+pub(crate) fn capture_frame(event: &Event<'_>, out: &mut Vec<u8>) {
+    let at = out.len();
+    out.extend_from_slice(&[0; 4]);
+    capture(event, out);
+    let len = (out.len() - at - 4) as u32;
+    out[at..at + 4].copy_from_slice(&len.to_le_bytes());
+}
+
+/// The records of a run of frames, in order (a cut frame at the end is left out).
+pub(crate) fn frames(mut bytes: &[u8]) -> impl Iterator<Item = Captured<'_>> {
+    std::iter::from_fn(move || {
+        let len = u32::from_le_bytes(bytes.get(..4)?.try_into().ok()?) as usize;
+        let record = bytes.get(4..4 + len)?;
+        bytes = &bytes[4 + len..];
+        Some(Captured { bytes: record })
+    })
 }
 
 #[cfg(test)]
@@ -305,6 +357,30 @@ mod tests {
             ..Event::new(Timestamp::new(0, 0), Level::Info, "t", &"m")
         };
         assert_eq!(round_trip(&only_line), describe(&only_line));
+    }
+
+    #[test]
+    fn frames_split_back_into_records_whose_level_and_target_read_without_replay() {
+        let mut bytes = Vec::new();
+        let levels = [Level::Debug, Level::Critical, Level::Info];
+        for (i, level) in levels.into_iter().enumerate() {
+            let target = format!("app::part{i}");
+            let message = format!("record {i}");
+            capture_frame(
+                &Event::new(Timestamp::new(i as i64, 0), level, &target, &message),
+                &mut bytes,
+            );
+        }
+        let records: Vec<Captured<'_>> = frames(&bytes).collect();
+        assert_eq!(records.len(), 3);
+        for (i, record) in records.iter().enumerate() {
+            assert_eq!(record.level(), Some(levels[i]));
+            assert_eq!(record.target(), Some(format!("app::part{i}").as_str()));
+            let message = record.event(|e| e.message.to_string());
+            assert_eq!(message.as_deref(), Some(format!("record {i}").as_str()));
+        }
+        // A frame cut short is not read as a record.
+        assert_eq!(frames(&bytes[..bytes.len() - 1]).count(), 2);
     }
 
     #[test]

@@ -1,0 +1,294 @@
+//! Deferred sinks (file and remote sinks work this way): the log call captures the record
+//! once, and the logger's worker replays it to every deferred sink that accepted it.
+
+mod support;
+
+use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use log::Log;
+use logcore::{
+    Captured, Deferred, LevelFilter, LineBuf, Logger, LoggerBuilder, MemorySink, RequestId, RequestScope, Sink,
+    SinkOptions, SinkStats,
+};
+use parking_lot::Mutex;
+use support::quiet_config;
+
+/// One record as a probe took it: the thread it was taken on, and the record described.
+#[derive(Clone, Debug)]
+struct Taken {
+    on_thread: String,
+    bytes_at: usize,
+    text: String,
+}
+
+/// A sink whose part on the logger's worker keeps what it takes.
+#[derive(Clone, Default)]
+struct Probe {
+    taken: Arc<Mutex<Vec<Taken>>>,
+    batches: Arc<AtomicUsize>,
+    panic_on: Option<&'static str>,
+}
+
+impl Probe {
+    fn texts(&self) -> Vec<String> {
+        self.taken.lock().iter().map(|t| t.text.clone()).collect()
+    }
+}
+
+struct ProbeFeed(Probe);
+
+fn describe(event: &logcore::Event<'_>) -> String {
+    let mut fields = Vec::new();
+    event.fields.visit(&mut |k, v| fields.push(format!("{k}={v}")));
+    format!(
+        "{:?} {} [{}] ({}) {} {}",
+        event.level,
+        event.target,
+        event.request_id.unwrap_or("-"),
+        event.thread.unwrap_or("-"),
+        event.message,
+        fields.join(" ")
+    )
+}
+
+impl Deferred for ProbeFeed {
+    fn take(&mut self, record: Captured<'_>) {
+        let text = record.event(describe).expect("a capture");
+        if self.0.panic_on.is_some_and(|p| text.contains(p)) {
+            panic!("probe told to panic");
+        }
+        self.0.taken.lock().push(Taken {
+            on_thread: std::thread::current().name().unwrap_or("").to_owned(),
+            bytes_at: record.bytes().as_ptr() as usize,
+            text,
+        });
+    }
+
+    fn end_batch(&mut self) {
+        self.0.batches.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+impl Sink for Probe {
+    fn log(&self, event: &logcore::Event<'_>, _line: &mut LineBuf) {
+        // Only when the logger has no bit left for it.
+        self.taken.lock().push(Taken {
+            on_thread: std::thread::current().name().unwrap_or("").to_owned(),
+            bytes_at: 0,
+            text: describe(event),
+        });
+    }
+
+    fn deferred(&self) -> Option<Box<dyn Deferred>> {
+        Some(Box::new(ProbeFeed(self.clone())))
+    }
+
+    fn flush(&self, _timeout: Duration) -> bool {
+        true
+    }
+
+    fn stats(&self) -> SinkStats {
+        SinkStats::default()
+    }
+}
+
+fn logger_with(probes: &[(&str, &Probe, SinkOptions)]) -> Logger {
+    let mut builder = LoggerBuilder::new(quiet_config(LevelFilter::TRACE));
+    for (name, probe, options) in probes {
+        builder = builder.sink(*name, (*probe).clone(), options.clone());
+    }
+    builder.build().expect("logger")
+}
+
+fn log_at(logger: &Logger, level: log::Level, target: &str, args: fmt::Arguments<'_>) {
+    logger.log(&log::Record::builder().level(level).target(target).args(args).build());
+}
+
+#[test]
+fn records_reach_a_deferred_sink_on_the_loggers_worker_in_order_with_every_part() {
+    let probe = Probe::default();
+    let logger = logger_with(&[("probe", &probe, SinkOptions::default())]);
+    let caller = std::thread::Builder::new()
+        .name("request-handler".into())
+        .spawn({
+            let logger = logger.clone();
+            move || {
+                let _scope = RequestScope::enter(RequestId::parse("req_0000beef").unwrap());
+                for i in 0..500 {
+                    let kv: [(&str, log::kv::Value<'_>); 1] = [("tokens", log::kv::Value::from(i))];
+                    logger.log(
+                        &log::Record::builder()
+                            .level(log::Level::Info)
+                            .target("app::engine")
+                            .args(format_args!("step {i} 안녕 😀"))
+                            .key_values(&kv)
+                            .build(),
+                    );
+                }
+            }
+        })
+        .unwrap();
+    caller.join().unwrap();
+    assert!(logger.flush_timeout(Duration::from_secs(10)));
+    let taken = probe.taken.lock().clone();
+    assert_eq!(taken.len(), 500);
+    for (i, t) in taken.iter().enumerate() {
+        assert_eq!(t.on_thread, "logcore-sinks", "taken on the logger's worker");
+        assert_eq!(
+            t.text,
+            format!("Info app::engine [req_0000beef] (request-handler) step {i} 안녕 😀 tokens={i}")
+        );
+    }
+    let worker = logger.stats().worker.expect("the worker runs");
+    assert_eq!((worker.written, worker.queued), (500, 0));
+}
+
+#[test]
+fn each_deferred_sink_takes_only_what_its_filter_accepts_from_one_capture() {
+    let (all, warnings, engine) = (Probe::default(), Probe::default(), Probe::default());
+    let logger = logger_with(&[
+        ("all", &all, SinkOptions::default()),
+        (
+            "warnings",
+            &warnings,
+            SinkOptions::default().level(LevelFilter::WARNING),
+        ),
+        ("engine", &engine, SinkOptions::default().include("app::engine")),
+    ]);
+    log_at(&logger, log::Level::Info, "app::http", format_args!("one"));
+    log_at(&logger, log::Level::Warn, "app::engine", format_args!("two"));
+    log_at(
+        &logger,
+        log::Level::Debug,
+        "app::engine::sampler",
+        format_args!("three"),
+    );
+    log_at(&logger, log::Level::Error, "app::http", format_args!("four"));
+    assert!(logger.flush_timeout(Duration::from_secs(10)));
+    let messages = |p: &Probe| -> Vec<String> {
+        p.texts()
+            .iter()
+            .map(|t| t.split(' ').nth(4).unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(messages(&all), ["one", "two", "three", "four"]);
+    assert_eq!(messages(&warnings), ["two", "four"]);
+    assert_eq!(messages(&engine), ["two", "three"]);
+    // The sinks that took a record read the same bytes: it was captured once.
+    let at = |p: &Probe, n: usize| p.taken.lock()[n].bytes_at;
+    assert_eq!(at(&all, 1), at(&warnings, 0));
+    assert_eq!(at(&all, 1), at(&engine, 0));
+}
+
+/// Counts how often it is displayed.
+struct CountsShows<'a>(&'a AtomicUsize);
+
+impl fmt::Display for CountsShows<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.0.fetch_add(1, Ordering::Relaxed) + 1;
+        write!(f, "shown {n}")
+    }
+}
+
+#[test]
+fn a_record_is_rendered_once_for_every_deferred_sink_and_a_caller_side_one() {
+    let (first, second) = (Probe::default(), Probe::default());
+    let logger = logger_with(&[
+        ("first", &first, SinkOptions::default()),
+        ("second", &second, SinkOptions::default()),
+    ]);
+    let memory = MemorySink::new();
+    logger
+        .add_sink("memory", memory.clone(), SinkOptions::default())
+        .unwrap();
+    let shows = AtomicUsize::new(0);
+    log_at(&logger, log::Level::Info, "t", format_args!("{}", CountsShows(&shows)));
+    assert!(logger.flush_timeout(Duration::from_secs(10)));
+    assert_eq!(shows.load(Ordering::Relaxed), 1);
+    assert_eq!(memory.records()[0].message, "shown 1");
+    for p in [&first, &second] {
+        assert!(p.texts()[0].contains(" shown 1 "), "{:?}", p.texts());
+    }
+}
+
+#[test]
+fn a_removed_deferred_sink_first_gets_everything_logged_before_and_nothing_after() {
+    let (kept, removed) = (Probe::default(), Probe::default());
+    let logger = logger_with(&[
+        ("kept", &kept, SinkOptions::default()),
+        ("removed", &removed, SinkOptions::default()),
+    ]);
+    for i in 0..2000 {
+        log_at(&logger, log::Level::Info, "t", format_args!("before {i}"));
+    }
+    logger.remove_sink("removed").unwrap();
+    assert_eq!(removed.texts().len(), 2000, "handed over before it went");
+    log_at(&logger, log::Level::Info, "t", format_args!("after"));
+    // A sink added now gets a new bit: nothing queued for the removed one reaches it.
+    let added = Probe::default();
+    logger.add_sink("added", added.clone(), SinkOptions::default()).unwrap();
+    log_at(&logger, log::Level::Info, "t", format_args!("last"));
+    assert!(logger.flush_timeout(Duration::from_secs(10)));
+    assert_eq!(removed.texts().len(), 2000);
+    assert_eq!(kept.texts().len(), 2002);
+    assert_eq!(added.texts().len(), 1);
+    assert!(added.texts()[0].contains(" last "));
+}
+
+#[test]
+fn after_shutdown_deferred_sinks_still_take_records_on_the_callers_thread() {
+    let probe = Probe::default();
+    let logger = logger_with(&[("probe", &probe, SinkOptions::default())]);
+    log_at(&logger, log::Level::Info, "t", format_args!("before"));
+    assert!(logger.shutdown());
+    log_at(&logger, log::Level::Info, "t", format_args!("late"));
+    let taken = probe.taken.lock().clone();
+    assert_eq!(taken.len(), 2);
+    assert_eq!(taken[0].on_thread, "logcore-sinks");
+    let this_thread = std::thread::current().name().unwrap_or("").to_owned();
+    assert_eq!(taken[1].on_thread, this_thread);
+    assert!(taken[1].text.contains(" late "));
+}
+
+#[test]
+fn a_deferred_sink_that_panics_costs_its_own_record_only() {
+    let fragile = Probe {
+        panic_on: Some("poison"),
+        ..Probe::default()
+    };
+    let sound = Probe::default();
+    let logger = logger_with(&[
+        ("fragile", &fragile, SinkOptions::default()),
+        ("sound", &sound, SinkOptions::default()),
+    ]);
+    for message in ["one", "poison", "three"] {
+        log_at(&logger, log::Level::Info, "t", format_args!("{message}"));
+    }
+    assert!(logger.flush_timeout(Duration::from_secs(10)));
+    assert_eq!(sound.texts().len(), 3);
+    let fragile_texts = fragile.texts();
+    assert_eq!(fragile_texts.len(), 2);
+    assert!(fragile_texts[1].contains(" three "));
+    assert!(fragile.batches.load(Ordering::Relaxed) >= 1);
+}
+
+#[test]
+fn past_64_deferred_sinks_the_rest_are_served_on_the_callers_thread() {
+    let probes: Vec<Probe> = (0..65).map(|_| Probe::default()).collect();
+    let logger = logger_with(&[]);
+    for (i, p) in probes.iter().enumerate() {
+        logger
+            .add_sink(&format!("p{i}"), p.clone(), SinkOptions::default())
+            .unwrap();
+    }
+    log_at(&logger, log::Level::Info, "t", format_args!("to all"));
+    assert!(logger.flush_timeout(Duration::from_secs(10)));
+    for p in &probes[..64] {
+        assert_eq!(p.taken.lock()[0].on_thread, "logcore-sinks");
+    }
+    let this_thread = std::thread::current().name().unwrap_or("").to_owned();
+    assert_eq!(probes[64].taken.lock()[0].on_thread, this_thread);
+}
