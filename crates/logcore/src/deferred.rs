@@ -8,6 +8,7 @@
 use std::io;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use parking_lot::Mutex;
 
@@ -66,6 +67,8 @@ impl Slots {
 /// The logger's worker writer: replays each queued record to the deferred sinks its key names.
 pub(crate) struct Fanout {
     pub(crate) slots: Arc<Mutex<Slots>>,
+    /// Records queued and not yet handed over (see the logger's `queued`).
+    pub(crate) queued: Arc<AtomicU64>,
     pub(crate) diagnostics: Diagnostics,
 }
 
@@ -94,9 +97,11 @@ impl BatchWriter for Fanout {
     fn write_batch(&mut self, batch: &Batch<'_>) -> io::Result<()> {
         let mut slots = self.slots.lock();
         let mut touched = 0u64;
+        let mut handed = 0u64;
         for (mask, bytes) in batch.segments() {
             touched |= mask;
             for record in frames(bytes) {
+                handed += 1;
                 for bit in bits(mask) {
                     if let Some(sink) = slots.slots[bit].as_mut() {
                         self.guarded(bit, || sink.take(record));
@@ -109,6 +114,9 @@ impl BatchWriter for Fanout {
                 self.guarded(bit, || sink.end_batch());
             }
         }
+        drop(slots);
+        // Only now may a caller serve a deferred sink itself without overtaking these.
+        self.queued.fetch_sub(handed, Ordering::AcqRel);
         Ok(())
     }
 }

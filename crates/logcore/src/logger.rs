@@ -46,6 +46,14 @@ pub(crate) struct Snapshot {
     generation: u64,
     pub(crate) directives: Directives,
     pub(crate) sinks: Vec<Arc<SinkEntry>>,
+    /// Whether records go to the deferred sinks through the logger's worker: when there are
+    /// two or more. A single one is cheapest served on the caller's thread, and that keeps a
+    /// flood of records from many threads formatted in parallel.
+    defer: bool,
+}
+
+fn defers(sinks: &[Arc<SinkEntry>]) -> bool {
+    sinks.iter().filter(|s| s.slot.is_some()).count() >= 2
 }
 
 pub(crate) struct Inner {
@@ -74,6 +82,9 @@ pub(crate) struct Inner {
     worker: OnceLock<NonBlocking>,
     worker_guard: Mutex<Option<WorkerGuard>>,
     slots: Arc<Mutex<Slots>>,
+    /// Records queued on the worker and not yet handed to their sinks. While there are any,
+    /// every record for a deferred sink is queued too, so none overtakes an earlier one.
+    queued: Arc<AtomicU64>,
 }
 
 /// The logger. Cheap to clone; every clone is the same logger.
@@ -194,6 +205,7 @@ impl Logger {
                     generation: 1,
                     directives,
                     sinks: Vec::new(),
+                    defer: false,
                 })),
                 edit: Mutex::new(()),
                 counters: LevelCounters::new(),
@@ -212,6 +224,7 @@ impl Logger {
                 worker: OnceLock::new(),
                 worker_guard: Mutex::new(None),
                 slots: Arc::new(Mutex::new(Slots::new())),
+                queued: Arc::new(AtomicU64::new(0)),
             }),
         }
     }
@@ -242,6 +255,7 @@ impl Logger {
         let generation = old.generation + 1;
         *self.inner.snapshot.write() = Arc::new(Snapshot {
             generation,
+            defer: defers(&sinks),
             directives,
             sinks,
         });
@@ -351,6 +365,7 @@ impl Logger {
         }
         let fanout = Fanout {
             slots: Arc::clone(&self.inner.slots),
+            queued: Arc::clone(&self.inner.queued),
             diagnostics: Diagnostics::new(WORKER_THREAD),
         };
         let (queue, guard) = self
@@ -524,13 +539,14 @@ impl Logger {
         self.inner.targets.note(record.target, targets);
         // The sinks that take the record on this thread, and the bits of those that take it
         // on the logger's worker.
+        let defer = snap.defer || self.inner.queued.load(Ordering::Acquire) > 0;
         let mut callers = 0usize;
         let mut deferred = 0u64;
         for s in &snap.sinks {
             if s.accepts(record.level, record.target) {
                 match s.slot {
-                    Some(bit) => deferred |= 1 << bit,
-                    None => callers += 1,
+                    Some(bit) if defer => deferred |= 1 << bit,
+                    _ => callers += 1,
                 }
             }
         }
@@ -568,7 +584,7 @@ impl Logger {
             return;
         }
         for entry in &snap.sinks {
-            if entry.slot.is_none() && entry.accepts(record.level, record.target) {
+            if (entry.slot.is_none() || !defer) && entry.accepts(record.level, record.target) {
                 // A `Display` that panics (or a buggy sink) costs this record, never the caller.
                 let logged = catch_unwind(AssertUnwindSafe(|| entry.sink.log(&event, line)));
                 if logged.is_err() {
@@ -594,7 +610,11 @@ impl Logger {
             return;
         }
         if let Some(queue) = self.inner.worker.get() {
-            queue.push(mask, captured);
+            self.inner.queued.fetch_add(1, Ordering::AcqRel);
+            if queue.push(mask, captured) != crate::Pushed::Accepted {
+                // Dropped (counted by the queue) or failed: the worker will not hand it over.
+                self.inner.queued.fetch_sub(1, Ordering::AcqRel);
+            }
         }
         if captured.capacity() > 64 << 10 {
             // One huge record should not stay with the thread for good.

@@ -1,5 +1,6 @@
-//! Deferred sinks (file and remote sinks work this way): the log call captures the record
-//! once, and the logger's worker replays it to every deferred sink that accepted it.
+//! Deferred sinks (file and remote sinks work this way): from the second one on, the log call
+//! captures the record once, and the logger's worker replays it to every deferred sink that
+//! accepted it. A single deferred sink is served on the caller's thread.
 
 mod support;
 
@@ -108,9 +109,12 @@ fn log_at(logger: &Logger, level: log::Level, target: &str, args: fmt::Arguments
 }
 
 #[test]
-fn records_reach_a_deferred_sink_on_the_loggers_worker_in_order_with_every_part() {
-    let probe = Probe::default();
-    let logger = logger_with(&[("probe", &probe, SinkOptions::default())]);
+fn records_reach_deferred_sinks_on_the_loggers_worker_in_order_with_every_part() {
+    let (probe, other) = (Probe::default(), Probe::default());
+    let logger = logger_with(&[
+        ("probe", &probe, SinkOptions::default()),
+        ("other", &other, SinkOptions::default()),
+    ]);
     let caller = std::thread::Builder::new()
         .name("request-handler".into())
         .spawn({
@@ -142,8 +146,54 @@ fn records_reach_a_deferred_sink_on_the_loggers_worker_in_order_with_every_part(
             format!("Info app::engine [req_0000beef] (request-handler) step {i} 안녕 😀 tokens={i}")
         );
     }
+    assert_eq!(other.texts(), probe.texts());
     let worker = logger.stats().worker.expect("the worker runs");
     assert_eq!((worker.written, worker.queued), (500, 0));
+}
+
+fn threads_taken_on(probe: &Probe) -> Vec<String> {
+    probe.taken.lock().iter().map(|t| t.on_thread.clone()).collect()
+}
+
+#[test]
+fn a_single_deferred_sink_is_served_on_the_callers_thread_and_order_holds_across_changes() {
+    let here = std::thread::current().name().unwrap_or("").to_owned();
+    let file = Probe::default();
+    let logger = logger_with(&[("file", &file, SinkOptions::default())]);
+    let mut next = 0;
+    let mut log_some = |logger: &Logger, n: usize| {
+        for _ in 0..n {
+            log_at(logger, log::Level::Info, "t", format_args!("r{next}"));
+            next += 1;
+        }
+    };
+    log_some(&logger, 3);
+    assert_eq!(
+        threads_taken_on(&file),
+        [here.as_str(); 3],
+        "one deferred sink: the caller's thread"
+    );
+    let remote = Probe::default();
+    logger
+        .add_sink("remote", remote.clone(), SinkOptions::default())
+        .unwrap();
+    log_some(&logger, 3000);
+    logger.remove_sink("remote").unwrap();
+    // Alone again: what was queued is handed over first, and then the caller serves it.
+    log_some(&logger, 3000);
+    assert!(logger.flush_timeout(Duration::from_secs(10)));
+    let taken = file.taken.lock().clone();
+    assert_eq!(taken.len(), 6003);
+    for (i, t) in taken.iter().enumerate() {
+        assert!(
+            t.text.contains(&format!(" r{i} ")),
+            "record {i} out of order: {}",
+            t.text
+        );
+    }
+    assert!(taken[3..3003].iter().all(|t| t.on_thread == "logcore-sinks"));
+    assert_eq!(taken.last().unwrap().on_thread, here);
+    assert_eq!(remote.texts().len(), 3000);
 }
 
 #[test]
@@ -240,8 +290,11 @@ fn a_removed_deferred_sink_first_gets_everything_logged_before_and_nothing_after
 
 #[test]
 fn after_shutdown_deferred_sinks_still_take_records_on_the_callers_thread() {
-    let probe = Probe::default();
-    let logger = logger_with(&[("probe", &probe, SinkOptions::default())]);
+    let (probe, other) = (Probe::default(), Probe::default());
+    let logger = logger_with(&[
+        ("probe", &probe, SinkOptions::default()),
+        ("other", &other, SinkOptions::default()),
+    ]);
     log_at(&logger, log::Level::Info, "t", format_args!("before"));
     assert!(logger.shutdown());
     log_at(&logger, log::Level::Info, "t", format_args!("late"));

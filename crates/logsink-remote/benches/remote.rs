@@ -612,19 +612,16 @@ fn caller_part(rsyslog: &Rsyslog, clickhouse: &ClickHouse) -> String {
     let within: Vec<String> = (1..configs.len())
         .map(|i| {
             let (p50, _, _) = per_round(i, 0.5);
-            let verdict = if (file_lo..=file_hi).contains(&p50) {
-                "within"
-            } else {
-                "**outside**"
-            };
+            let verdict = if p50 <= file_hi { "not above it" } else { "**above it**" };
             format!("{}: {p50} ns, {verdict}", configs[i].0)
         })
         .collect();
     table.push_str(&format!(
         "\nMedians over {ROUNDS} rounds of {CALLS} calls per configuration, the configurations interleaved in \
          each round, at {CALLS_PER_SECOND} calls/s; each call timed by the caller (two clock reads included). \
-         Target: the p50 with a remote sink within the file sink's own round-to-round range \
-         ({file_lo}-{file_hi} ns): {}.\n",
+         Target: the p50 with a remote sink no higher than the file sink's own round-to-round range \
+         ({file_lo}-{file_hi} ns): {}. With a second deferred sink the logger captures each record once \
+         and the file line is formatted on its worker, so the call can cost less than with the file sink alone.\n",
         within.join("; ")
     ));
     table
