@@ -119,6 +119,14 @@ impl BatchWriter for Fanout {
         self.queued.fetch_sub(handed, Ordering::AcqRel);
         Ok(())
     }
+
+    /// Under the `drop` overflow policy the deferred sinks never see these records; the count
+    /// is in `stats().worker.dropped`, and said here.
+    fn dropped(&mut self, count: u64) {
+        self.diagnostics.report(format_args!(
+            "{count} records for the deferred sinks were dropped: the logger's queue was full"
+        ));
+    }
 }
 
 #[cfg(test)]

@@ -345,3 +345,57 @@ fn past_64_deferred_sinks_the_rest_are_served_on_the_callers_thread() {
     let this_thread = std::thread::current().name().unwrap_or("").to_owned();
     assert_eq!(probes[64].taken.lock()[0].on_thread, this_thread);
 }
+
+/// A deferred sink whose worker side waits while the test holds `gate`.
+struct Gated(Arc<Mutex<()>>, Probe);
+
+struct GatedFeed(Arc<Mutex<()>>, ProbeFeed);
+
+impl Deferred for GatedFeed {
+    fn take(&mut self, record: Captured<'_>) {
+        drop(self.0.lock());
+        self.1.take(record);
+    }
+}
+
+impl Sink for Gated {
+    fn log(&self, event: &logcore::Event<'_>, line: &mut LineBuf) {
+        self.1.log(event, line);
+    }
+
+    fn deferred(&self) -> Option<Box<dyn Deferred>> {
+        Some(Box::new(GatedFeed(Arc::clone(&self.0), ProbeFeed(self.1.clone()))))
+    }
+
+    fn flush(&self, _timeout: Duration) -> bool {
+        true
+    }
+
+    fn stats(&self) -> SinkStats {
+        SinkStats::default()
+    }
+}
+
+#[test]
+fn under_the_drop_policy_what_the_loggers_queue_drops_is_counted_exactly() {
+    let mut config = quiet_config(LevelFilter::TRACE);
+    config.queue.overflow = logcore::Overflow::Drop;
+    config.queue.capacity_bytes = 1;
+    let gate = Arc::new(Mutex::new(()));
+    let (gated, other) = (Probe::default(), Probe::default());
+    let logger = LoggerBuilder::new(config)
+        .sink("gated", Gated(Arc::clone(&gate), gated.clone()), SinkOptions::default())
+        .sink("other", other.clone(), SinkOptions::default())
+        .build()
+        .unwrap();
+    let held = gate.lock();
+    for i in 0..100 {
+        log_at(&logger, log::Level::Info, "t", format_args!("r{i}"));
+    }
+    drop(held);
+    assert!(logger.flush_timeout(Duration::from_secs(10)));
+    let worker = logger.stats().worker.unwrap();
+    assert!(worker.dropped > 0, "a one-byte queue behind a held sink drops");
+    assert_eq!(gated.texts().len() as u64 + worker.dropped, 100);
+    assert_eq!(other.texts(), gated.texts());
+}
