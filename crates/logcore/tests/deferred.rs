@@ -15,7 +15,7 @@ use logcore::{
     SinkOptions, SinkStats,
 };
 use parking_lot::Mutex;
-use support::quiet_config;
+use support::{CountsShows, quiet_config};
 
 /// One record as a probe took it: the thread it was taken on, and the record described.
 #[derive(Clone, Debug)]
@@ -233,16 +233,6 @@ fn each_deferred_sink_takes_only_what_its_filter_accepts_from_one_capture() {
     assert_eq!(at(&all, 1), at(&engine, 0));
 }
 
-/// Counts how often it is displayed.
-struct CountsShows<'a>(&'a AtomicUsize);
-
-impl fmt::Display for CountsShows<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let n = self.0.fetch_add(1, Ordering::Relaxed) + 1;
-        write!(f, "shown {n}")
-    }
-}
-
 #[test]
 fn a_record_is_rendered_once_for_every_deferred_sink_and_a_caller_side_one() {
     let (first, second) = (Probe::default(), Probe::default());
@@ -258,9 +248,9 @@ fn a_record_is_rendered_once_for_every_deferred_sink_and_a_caller_side_one() {
     log_at(&logger, log::Level::Info, "t", format_args!("{}", CountsShows(&shows)));
     assert!(logger.flush_timeout(Duration::from_secs(10)));
     assert_eq!(shows.load(Ordering::Relaxed), 1);
-    assert_eq!(memory.records()[0].message, "shown 1");
+    assert_eq!(memory.records()[0].message, "shown (1)");
     for p in [&first, &second] {
-        assert!(p.texts()[0].contains(" shown 1 "), "{:?}", p.texts());
+        assert!(p.texts()[0].contains(" shown (1) "), "{:?}", p.texts());
     }
 }
 

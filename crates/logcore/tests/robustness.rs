@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use log::Log;
 use logcore::{Level, LevelFilter, MemorySink, SinkOptions};
-use support::{logger_with_memory, quiet_config};
+use support::{CountsShows, logger_with_memory, quiet_config};
 
 struct Panics;
 
@@ -72,16 +72,6 @@ fn a_display_that_logs_is_cut_off_instead_of_recursing_for_ever() {
     );
     log_through(&logger, format_args!("afterwards"));
     assert_eq!(memory.records().last().unwrap().message, "afterwards");
-}
-
-/// Counts how often it is displayed.
-struct CountsShows<'a>(&'a AtomicUsize);
-
-impl fmt::Display for CountsShows<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let n = self.0.fetch_add(1, Ordering::Relaxed) + 1;
-        write!(f, "shown ({n})")
-    }
 }
 
 #[test]

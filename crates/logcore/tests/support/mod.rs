@@ -87,3 +87,13 @@ pub fn require_tool(name: &str, install_hint: &str) -> Option<std::path::PathBuf
     eprintln!("SKIPPED (not run): {why}");
     None
 }
+
+/// Counts how often it is displayed.
+pub struct CountsShows<'a>(pub &'a std::sync::atomic::AtomicUsize);
+
+impl std::fmt::Display for CountsShows<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        write!(f, "shown ({n})")
+    }
+}
