@@ -226,8 +226,10 @@ pub struct Captured<'a> {
     bytes: &'a [u8],
 }
 
-/// Where the target's length starts: after seconds, nanoseconds, level and the present bits.
-const TARGET_AT: usize = 8 + 4 + 1 + 1;
+/// Where the level byte is: after seconds and nanoseconds.
+const LEVEL_AT: usize = 8 + 4;
+/// Where the target's length starts: after the level and the present bits.
+const TARGET_AT: usize = LEVEL_AT + 1 + 1;
 
 impl<'a> Captured<'a> {
     /// The bytes [`capture`] wrote (what [`replay`] reads).
@@ -237,7 +239,7 @@ impl<'a> Captured<'a> {
 
     /// The record's level, read without replaying the rest.
     pub fn level(&self) -> Option<Level> {
-        Level::ALL.get(*self.bytes.get(12)? as usize).copied()
+        Level::ALL.get(*self.bytes.get(LEVEL_AT)? as usize).copied()
     }
 
     /// The record's target, read without replaying the rest.

@@ -79,8 +79,7 @@ pub(crate) struct Inner {
     /// The logger's worker, started with the first deferred sink: it hands captured records to
     /// the deferred sinks in `slots`.
     pub(crate) queue_builder: NonBlockingBuilder,
-    worker: OnceLock<NonBlocking>,
-    worker_guard: Mutex<Option<WorkerGuard>>,
+    worker: OnceLock<(NonBlocking, WorkerGuard)>,
     slots: Arc<Mutex<Slots>>,
     /// Records queued on the worker and not yet handed to their sinks. While there are any,
     /// every record for a deferred sink is queued too, so none overtakes an earlier one.
@@ -222,7 +221,6 @@ impl Logger {
                 panic_hook: true,
                 queue_builder: NonBlockingBuilder::default().thread_name(WORKER_THREAD),
                 worker: OnceLock::new(),
-                worker_guard: Mutex::new(None),
                 slots: Arc::new(Mutex::new(Slots::new())),
                 queued: Arc::new(AtomicU64::new(0)),
             }),
@@ -358,6 +356,11 @@ impl Logger {
         })
     }
 
+    /// The logger's worker queue, once a deferred sink started it.
+    fn queue(&self) -> Option<&NonBlocking> {
+        self.inner.worker.get().map(|(queue, _)| queue)
+    }
+
     /// Starts the logger's worker unless it runs; called under the edit lock.
     fn start_worker(&self, sink: &str) -> Result<(), Error> {
         if self.inner.worker.get().is_some() {
@@ -377,8 +380,7 @@ impl Logger {
                 sink: sink.to_owned(),
                 source,
             })?;
-        *self.inner.worker_guard.lock() = Some(guard);
-        let _ = self.inner.worker.set(queue);
+        let _ = self.inner.worker.set((queue, guard));
         Ok(())
     }
 
@@ -391,7 +393,7 @@ impl Logger {
         let entry = removed.ok_or_else(|| Error::NoSuchSink(name.to_owned()))?;
         if let Some(bit) = entry.slot {
             // Whatever was queued for it reaches it before it goes.
-            if let Some(queue) = self.inner.worker.get() {
+            if let Some(queue) = self.queue() {
                 queue.flush(self.inner.shutdown_timeout);
             }
             drop(self.inner.slots.lock().remove(bit));
@@ -426,7 +428,7 @@ impl Logger {
     pub fn flush_timeout(&self, timeout: Duration) -> bool {
         // Every sink is flushed even when an earlier one timed out; the deferred sinks after
         // the logger's worker has handed them what was queued.
-        let mut all = self.inner.worker.get().is_none_or(|queue| queue.flush(timeout));
+        let mut all = self.queue().is_none_or(|queue| queue.flush(timeout));
         for s in &self.current().sinks {
             all &= s.sink.flush(timeout);
         }
@@ -437,9 +439,7 @@ impl Logger {
     /// Records logged afterwards are still written, on the caller's thread.
     pub fn shutdown(&self) -> bool {
         let mut all = self
-            .inner
-            .worker
-            .get()
+            .queue()
             .is_none_or(|queue| queue.shutdown(self.inner.shutdown_timeout));
         for s in &self.current().sinks {
             all &= s.sink.shutdown(self.inner.shutdown_timeout);
@@ -482,7 +482,7 @@ impl Logger {
             recursion_dropped: self.inner.recursion_dropped.load(Ordering::Relaxed),
             panicked_records: self.inner.panicked_records.load(Ordering::Relaxed),
             log_directory: sinks.iter().find_map(|s| s.stats.directory.clone()),
-            worker: self.inner.worker.get().map(NonBlocking::stats),
+            worker: self.queue().map(NonBlocking::stats),
             sinks,
         }
     }
@@ -609,7 +609,7 @@ impl Logger {
             ));
             return;
         }
-        if let Some(queue) = self.inner.worker.get() {
+        if let Some(queue) = self.queue() {
             self.inner.queued.fetch_add(1, Ordering::AcqRel);
             if queue.push(mask, captured) != crate::Pushed::Accepted {
                 // Dropped (counted by the queue) or failed: the worker will not hand it over.

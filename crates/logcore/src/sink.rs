@@ -25,10 +25,11 @@ pub trait Sink: Send + Sync + 'static {
     fn log(&self, event: &Event<'_>, line: &mut LineBuf);
 
     /// The part of this sink that takes records on the logger's worker thread, when it has
-    /// one; the logger asks once, when the sink is added, and then calls [`Sink::log`] only if
-    /// it already has [64](crate::MAX_DEFERRED) deferred sinks. The sink's other methods still
-    /// run on callers' threads: [`Sink::flush`] is called after the logger's worker has handed
-    /// it every record logged before.
+    /// one; the logger asks once, when the sink is added. It is used while the logger has two
+    /// or more deferred sinks; with only this one (or past [64](crate::MAX_DEFERRED)), the
+    /// logger calls [`Sink::log`] on the caller's thread instead, so that must work too. The
+    /// sink's other methods still run on callers' threads: [`Sink::flush`] is called after the
+    /// logger's worker has handed it every record logged before.
     fn deferred(&self) -> Option<Box<dyn Deferred>> {
         None
     }

@@ -202,14 +202,13 @@ impl Shared {
     /// Takes one record. Never waits for the network: when the buffer is full the
     /// oldest records are dropped and counted.
     pub(crate) fn push(&self, record: &[u8]) {
-        let shared = self;
-        let settings = &shared.settings;
-        let mut st = shared.state.lock();
+        let settings = &self.settings;
+        let mut st = self.state.lock();
         st.pushed += 1;
         if st.stopped {
-            shared.drop_records(&mut st, 1);
+            self.drop_records(&mut st, 1);
             drop(st);
-            shared.diagnostics.report(format_args!(
+            self.diagnostics.report(format_args!(
                 "a record was logged after the sink shut down; it was dropped"
             ));
             return;
@@ -221,8 +220,8 @@ impl Shared {
                 st.in_flight_records = 0;
                 st.in_flight_bytes = 0;
                 st.phase = Phase::Abandoned;
-                shared.drop_records(&mut st, records);
-                shared.wake.notify_all();
+                self.drop_records(&mut st, records);
+                self.wake.notify_all();
                 continue;
             }
             let Some(mut oldest) = st.chunks.pop_front() else {
@@ -231,7 +230,7 @@ impl Shared {
             let (records, bytes) = (oldest.len() as u64, oldest.total_bytes());
             st.queued_records -= records;
             st.queued_bytes -= bytes;
-            shared.drop_records(&mut st, records);
+            self.drop_records(&mut st, records);
             oldest.clear();
             st.free.push(oldest);
         }
@@ -251,10 +250,10 @@ impl Shared {
         if st.oldest_at.is_none() {
             // The first record since the worker went idle: it starts the batch's age clock.
             st.oldest_at = Some(Instant::now());
-            shared.wake_worker(&mut st);
+            self.wake_worker(&mut st);
         }
         if full {
-            shared.wake_worker(&mut st);
+            self.wake_worker(&mut st);
         }
     }
 
